@@ -1,0 +1,79 @@
+"""Keep secrets out of logs, the step journal, stored deliveries and pages.
+
+Two nets: values under secret-looking keys are replaced wherever data is stored,
+and the configured secret values themselves are replaced in any text.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+MASK = "********"
+SECRET_KEY_PATTERN = re.compile(
+    r"api[_-]?key|apikey|password|secret|token|authorization|cookie|signature",
+    re.IGNORECASE,
+)
+
+
+@cache
+def configured_secrets() -> tuple[str, ...]:
+    """Return the secret values from settings, longest first."""
+    values = {
+        str(getattr(settings, name, "") or "")
+        for name in settings.SECRET_SETTING_NAMES
+    }
+    return tuple(sorted((v for v in values if len(v) >= 4), key=len, reverse=True))
+
+
+def mask_text(text: str) -> str:
+    """Replace every configured secret value found in text."""
+    for secret in configured_secrets():
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def mask_secrets(value: Any) -> Any:
+    """Return a copy of value with secret keys and secret values masked."""
+    if isinstance(value, dict):
+        return {
+            key: MASK if is_secret_key(key) and item else mask_secrets(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_secrets(item) for item in value]
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+def is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and bool(SECRET_KEY_PATTERN.search(key))
+
+
+class SecretMaskingFilter(logging.Filter):
+    """Mask configured secrets in a record's message and arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not configured_secrets():
+            return True
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+class SafeRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating file handler that creates its folder first."""
+
+    def __init__(self, filename: str, *args: Any, **kwargs: Any) -> None:
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(filename, *args, **kwargs)

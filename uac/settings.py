@@ -1,0 +1,244 @@
+"""Settings for UAC, read from the environment (and `.env`) by django-environ.
+
+The Flask app's variable names keep working. With DEBUG=true every variable has
+a default that points at the built-in simulators, so a laptop needs no `.env`;
+with DEBUG off (production) the variables in REQUIRED_IN_PRODUCTION must be set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# Used only when DEBUG is on: the demo and the test suite run against the
+# simulators with these made-up keys.
+SIMULATOR_DEFAULTS = {
+    "SECRET_KEY": "insecure-development-key-do-not-use-in-production",
+    "WEBHOOK_SECRET": "demo-webhook-secret",
+    "UTOPIA_API_KEY": "demo-utopia-key",
+    "UTOPIA_URL_ENDPOINT": "http://127.0.0.1:8101",
+    "PC_API_KEY": "demo-powercode-key",
+    "PC_URL": "http://127.0.0.1:8102",
+    "PC_URL_API": "http://127.0.0.1:8102/api/1/index.php",
+    "PC_URL_UAPI": "http://127.0.0.1:8102/uapi",
+    "CUSTOMER_PORTAL_PASSWORD": "demo-portal-password",
+}
+
+
+def required(name: str) -> str:
+    """Return a required variable; outside DEBUG a missing one stops start-up."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return SIMULATOR_DEFAULTS[name]
+    raise ImproperlyConfigured(f"missing required environment variable {name}")
+
+
+SECRET_KEY = required("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_results",
+    "orders",
+    "tickets",
+    "notifications",
+    "utopia",
+    "powercode",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "uac.urls"
+WSGI_APPLICATION = "uac.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'uac.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write at once: WAL and IMMEDIATE
+    # transactions make them wait for each other instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# The Flask app stored bcrypt hashes; Django checks them with this hasher.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="America/Denver")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
+
+# --- Celery -----------------------------------------------------------------
+
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport: no broker service on a laptop.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "control_folder": str(VAR_DIR / "broker-control"),
+        "store_processed": False,
+    }
+else:
+    # A task whose worker dies is delivered again after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+# Publishing happens inside the webhook request: give up quickly when the
+# broker is down rather than hold Utopia's delivery open.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# How a transient upstream fault is retried before it becomes a failure.
+PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
+PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
+PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
+
+# --- Upstream APIs ----------------------------------------------------------
+
+UTOPIA_API_KEY = required("UTOPIA_API_KEY")
+UTOPIA_URL_ENDPOINT = required("UTOPIA_URL_ENDPOINT")
+PC_API_KEY = required("PC_API_KEY")
+PC_URL = required("PC_URL")
+PC_URL_API = required("PC_URL_API")
+PC_URL_UAPI = required("PC_URL_UAPI")
+PC_VERIFY_SSL = env.bool("PC_VERIFY_SSL", default=True)
+UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=5.0)
+UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
+
+# Seeds for the settings staff edit in the admin (read once, by migrations).
+PC_CUST_TAGS = env.str("PC_CUST_TAGS", default="")
+SERVICE_PLAN_1GBPS_ID = env.str("SERVICE_PLAN_1GBPS_ID", default="1")
+SERVICE_PLAN_250MBPS_ID = env.str("SERVICE_PLAN_250MBPS_ID", default="2")
+SERVICE_PLAN_BOND_FEE_ID = env.str("SERVICE_PLAN_BOND_FEE_ID", default="3")
+CUSTOMER_PORTAL_PASSWORD = required("CUSTOMER_PORTAL_PASSWORD")
+
+WEBHOOK_SECRET = required("WEBHOOK_SECRET")
+
+TICKET_TEMPLATE_DIR = env.str("TICKET_TEMPLATE_DIR", default="")
+TICKET_TEMPLATE_FILE = env.str("TICKET_TEMPLATE_FILE", default="")
+
+# --- Mail -------------------------------------------------------------------
+
+MAIL_SERVER = env.str("MAIL_SERVER", default="")
+EMAIL_HOST = MAIL_SERVER or "localhost"
+EMAIL_PORT = env.int("MAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("MAIL_USERNAME", default="")
+EMAIL_HOST_PASSWORD = env.str("MAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("MAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("MAIL_TIMEOUT", default=15)
+DEFAULT_FROM_EMAIL = env.str("EMAIL_SENDER", default="uac@localhost")
+EMAIL_RECIPIENTS = env.list("EMAIL_RECIPIENTS", default=[])
+if MAIL_SERVER or not DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    # On a laptop the staff emails are written to files to read.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+
+# --- Logging ----------------------------------------------------------------
+
+LOG_FILE = env.str("LOG_FILE", default=str(VAR_DIR / "log" / "uac.log"))
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+SECRET_SETTING_NAMES = [
+    "SECRET_KEY",
+    "WEBHOOK_SECRET",
+    "UTOPIA_API_KEY",
+    "PC_API_KEY",
+    "CUSTOMER_PORTAL_PASSWORD",
+    "EMAIL_HOST_PASSWORD",
+]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "uac.masking.SecretMaskingFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        },
+        "file": {
+            "class": "uac.masking.SafeRotatingFileHandler",
+            "filename": LOG_FILE,
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        },
+    },
+    "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

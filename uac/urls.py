@@ -1,0 +1,11 @@
+"""URL routes: the webhook, the Flask app's failure API, and the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("orders.urls")),
+]
