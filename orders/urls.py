@@ -1,3 +1,9 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from orders import views
+
+urlpatterns = [
+    path("api-callback", views.api_callback, name="api-callback"),
+]

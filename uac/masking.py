@@ -26,8 +26,7 @@ SECRET_KEY_PATTERN = re.compile(
 def configured_secrets() -> tuple[str, ...]:
     """Return the secret values from settings, longest first."""
     values = {
-        str(getattr(settings, name, "") or "")
-        for name in settings.SECRET_SETTING_NAMES
+        str(getattr(settings, name, "") or "") for name in settings.SECRET_SETTING_NAMES
     }
     return tuple(sorted((v for v in values if len(v) >= 4), key=len, reverse=True))
 

@@ -144,7 +144,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_TASK_EAGER_PROPAGATES = True
 # Publishing happens inside the webhook request: give up quickly when the
 # broker is down rather than hold Utopia's delivery open.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -159,6 +158,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
 PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
 PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
+# A processing order untouched this long (its worker died) may be queued again.
+PROVISION_STALLED_AFTER = env.int("PROVISION_STALLED_AFTER_MINUTES", default=60)
 
 # --- Upstream APIs ----------------------------------------------------------
 
@@ -173,7 +174,7 @@ UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=5.0)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
 
 # Seeds for the settings staff edit in the admin (read once, by migrations).
-PC_CUST_TAGS = env.str("PC_CUST_TAGS", default="")
+PC_CUST_TAGS = env.str("PC_CUST_TAGS", default="5" if DEBUG else "")
 SERVICE_PLAN_1GBPS_ID = env.str("SERVICE_PLAN_1GBPS_ID", default="1")
 SERVICE_PLAN_250MBPS_ID = env.str("SERVICE_PLAN_250MBPS_ID", default="2")
 SERVICE_PLAN_BOND_FEE_ID = env.str("SERVICE_PLAN_BOND_FEE_ID", default="3")
@@ -194,7 +195,9 @@ EMAIL_HOST_PASSWORD = env.str("MAIL_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("MAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("MAIL_TIMEOUT", default=15)
 DEFAULT_FROM_EMAIL = env.str("EMAIL_SENDER", default="uac@localhost")
-EMAIL_RECIPIENTS = env.list("EMAIL_RECIPIENTS", default=[])
+EMAIL_RECIPIENTS = env.list(
+    "EMAIL_RECIPIENTS", default=["staff@example.com"] if DEBUG else []
+)
 if MAIL_SERVER or not DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:

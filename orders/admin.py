@@ -1,0 +1,122 @@
+"""Django Admin for orders, failures and deliveries (read-mostly)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from orders.models import (
+    AlwaysAddedFee,
+    Failure,
+    Order,
+    OrderStep,
+    ProvisioningSettings,
+    ServicePlanMapping,
+    WebhookDelivery,
+)
+from orders.queue import requeue_order
+from powercode.client import customer_page_url
+
+
+class OrderStepInline(admin.TabularInline):
+    model = OrderStep
+    extra = 0
+    can_delete = False
+    fields = ["name", "status", "started_at", "finished_at", "outcome", "result"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "orderref",
+        "customer_name",
+        "city",
+        "service_plan",
+        "state",
+        "powercode_link",
+        "received_at",
+        "updated_at",
+    ]
+    list_filter = ["state", "received_at"]
+    search_fields = ["orderref", "first_name", "last_name", "email", "site_id"]
+    readonly_fields = [f.name for f in Order._meta.fields] + ["powercode_link"]
+    inlines = [OrderStepInline]
+    actions = ["retry_orders"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="PowerCode")
+    def powercode_link(self, order: Order) -> str:
+        if not order.powercode_customer_id:
+            return "-"
+        url = customer_page_url(settings.PC_URL, order.powercode_customer_id)
+        return format_html(
+            '<a href="{}" target="_blank">#{}</a>', url, order.powercode_customer_id
+        )
+
+    @admin.action(description="Retry selected orders")
+    def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        queued = sum(requeue_order(order) for order in queryset)
+        self.message_user(
+            request, f"Queued {queued} of {queryset.count()} orders.", messages.INFO
+        )
+
+
+@admin.register(Failure)
+class FailureAdmin(admin.ModelAdmin):
+    list_display = [
+        "orderref",
+        "kind",
+        "message",
+        "occurrences",
+        "last_seen",
+        "resolved",
+    ]
+    list_filter = ["resolved", "kind"]
+    search_fields = ["orderref", "message"]
+    readonly_fields = [
+        "order",
+        "delivery",
+        "orderref",
+        "kind",
+        "message",
+        "customer_data",
+        "occurrences",
+        "first_seen",
+        "last_seen",
+        "resolved_by",
+        "resolved_at",
+    ]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "remote_addr",
+        "msg",
+        "orderref",
+        "outcome",
+        "reason",
+    ]
+    list_filter = ["outcome"]
+    search_fields = ["orderref", "body"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+admin.site.register(ServicePlanMapping)
+admin.site.register(AlwaysAddedFee)
+admin.site.register(ProvisioningSettings)

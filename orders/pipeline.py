@@ -1,0 +1,193 @@
+"""The provisioning pipeline: the one place that knows the order of the steps.
+
+An order is claimed with a conditional UPDATE, so two tasks for one order never
+run it at once. Each step is journaled before the next begins; a step that has
+succeeded is never run again, so a retry resumes at the first step that has not
+succeeded and a late failure never causes a second customer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.order_emails import send_outcome_email
+from orders.errors import STEP_ERRORS, RetryLater
+from orders.failures import record_failure, resolve_order_failures
+from orders.journal import finish_step, start_step, succeeded_step
+from orders.models import FailureKind, Order, OrderState, StepStatus
+from orders.steps import (
+    StepOutcome,
+    add_services,
+    create_customer,
+    fetch_order,
+    find_existing_customer,
+    open_ticket,
+    tag_customer,
+)
+from utopia.client import UtopiaError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[..., StepOutcome]
+    failure_kind: str
+
+
+# Without these nothing after them can be done: a failure stops the order.
+PREREQUISITE_STEPS = (
+    Step("fetch_order", fetch_order, FailureKind.UTOPIA_API_ERROR),
+    Step(
+        "find_existing_customer",
+        find_existing_customer,
+        FailureKind.POWERCODE_CREATION_FAILED,
+    ),
+    Step("create_customer", create_customer, FailureKind.POWERCODE_CREATION_FAILED),
+)
+# Independent of each other: a failure is recorded and the next step still runs.
+FOLLOW_UP_STEPS = (
+    Step("add_services", add_services, FailureKind.SERVICES_FAILED),
+    Step("open_ticket", open_ticket, FailureKind.TICKET_FAILED),
+    Step("tag_customer", tag_customer, FailureKind.TAGGING_FAILED),
+)
+NOTIFY_STEP = "notify_staff"
+
+
+@dataclass
+class RunResult:
+    state: OrderState
+    email_staff: bool = True
+
+
+def provision_order(
+    order_id: int, *, task_id: str, final_attempt: bool, refetch: bool = False
+) -> OrderState | None:
+    """Run an order's pipeline from where it stands; return its new state."""
+    order = claim_order(order_id, task_id)
+    if order is None:
+        logger.info("order %s not claimed: another run has it or it is done", order_id)
+        return None
+
+    try:
+        result = run_steps(order, final_attempt=final_attempt, refetch=refetch)
+    except RetryLater:
+        raise
+    except Exception as err:
+        # A defect, not an upstream fault: record it so the order is not left
+        # processing, and keep the traceback in the log.
+        logger.exception("order %s stopped by an unexpected error", order.orderref)
+        record_failure(
+            order, FailureKind.INTERNAL_ERROR, f"{type(err).__name__}: {err}"
+        )
+        result = RunResult(OrderState.FAILED)
+
+    state = announce(order, result, final_attempt=final_attempt)
+    finish_order(order, state)
+    logger.info("order %s finished: %s", order.orderref, state)
+    return state
+
+
+def claim_order(order_id: int, task_id: str) -> Order | None:
+    """Take the order for this task; None if another task holds it or it is done."""
+    claimable = Q(state=OrderState.RECEIVED) | Q(
+        state=OrderState.PROCESSING, task_id=task_id
+    )
+    claimed = Order.objects.filter(claimable, pk=order_id).update(
+        state=OrderState.PROCESSING,
+        task_id=task_id,
+        runs=F("runs") + 1,
+        updated_at=timezone.now(),
+    )
+    return Order.objects.get(pk=order_id) if claimed else None
+
+
+def run_steps(order: Order, *, final_attempt: bool, refetch: bool) -> RunResult:
+    for step in PREREQUISITE_STEPS:
+        rerun = refetch and step.name == "fetch_order"
+        outcome, error = run_step(order, step, final_attempt=final_attempt, rerun=rerun)
+        if error is not None:
+            routine = isinstance(error, UtopiaError) and error.routine
+            return RunResult(OrderState.FAILED, email_staff=not routine)
+        if outcome.stop_state:
+            return RunResult(outcome.stop_state)
+
+    failed = False
+    for step in FOLLOW_UP_STEPS:
+        outcome, error = run_step(order, step, final_attempt=final_attempt)
+        failed = failed or error is not None or outcome.failure is not None
+    return RunResult(OrderState.FAILED if failed else OrderState.COMPLETED)
+
+
+def run_step(
+    order: Order, step: Step, *, final_attempt: bool, rerun: bool = False
+) -> tuple[StepOutcome, Exception | None]:
+    """Run one step unless it has succeeded before; journal and record failures."""
+    done = succeeded_step(order, step.name)
+    if done is not None and not rerun:
+        stop_state = (done.result or {}).get("stop_state")
+        return StepOutcome(done.outcome, stop_state=stop_state), None
+
+    journal = start_step(order, step.name)
+    try:
+        outcome = step.run(order, journal)
+    except STEP_ERRORS as err:
+        if err.transient and not final_attempt:
+            finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
+            raise RetryLater(err.message) from err
+        finish_step(journal, StepStatus.FAILED, err.message)
+        record_failure(order, step.failure_kind, err.message)
+        return StepOutcome(err.message), err
+    except Exception as err:
+        finish_step(journal, StepStatus.FAILED, f"Unexpected error: {err}")
+        raise
+
+    if outcome.failure:
+        kind, message = outcome.failure
+        finish_step(journal, StepStatus.FAILED, f"{outcome.summary}. {message}")
+        record_failure(order, kind, message)
+        return outcome, None
+    finish_step(journal, StepStatus.SUCCEEDED, outcome.summary)
+    return outcome, None
+
+
+def announce(order: Order, result: RunResult, *, final_attempt: bool) -> OrderState:
+    """Email staff the outcome once; return the order's final state."""
+    state = result.state
+    if not result.email_staff:
+        journal = start_step(order, NOTIFY_STEP)
+        finish_step(journal, StepStatus.SUCCEEDED, "Not emailed: routine Utopia answer")
+        return state
+    done = succeeded_step(order, NOTIFY_STEP)
+    if done is not None and (done.result or {}).get("state") == state:
+        return state
+
+    order.refresh_from_db()
+    journal = start_step(order, NOTIFY_STEP)
+    journal.result["state"] = state
+    try:
+        subject = send_outcome_email(order, state)
+    except STEP_ERRORS as err:
+        if err.transient and not final_attempt:
+            finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
+            raise RetryLater(err.message) from err
+        finish_step(journal, StepStatus.FAILED, err.message)
+        record_failure(order, FailureKind.NOTIFICATION_FAILED, err.message)
+        return OrderState.FAILED
+    finish_step(journal, StepStatus.SUCCEEDED, f"Emailed staff: {subject}")
+    return state
+
+
+def finish_order(order: Order, state: OrderState) -> None:
+    now = timezone.now()
+    Order.objects.filter(pk=order.pk).update(
+        state=state, finished_at=now, updated_at=now
+    )
+    if state == OrderState.COMPLETED:
+        resolve_order_failures(order, "Resolved automatically: a later run completed.")

@@ -1,0 +1,41 @@
+"""Put orders on the work queue, only once the rows they need are committed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import Order, OrderState
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_order(order_id: int, *, refetch: bool = False) -> None:
+    """Send the order to a worker after the current transaction commits."""
+    from orders.tasks import provision_order
+
+    transaction.on_commit(lambda: provision_order.delay(order_id, refetch=refetch))
+
+
+def requeue_order(order: Order, *, refetch: bool = False) -> bool:
+    """Send a failed, waiting or stalled order to a worker again; False if not."""
+    stalled_before = timezone.now() - timedelta(
+        minutes=settings.PROVISION_STALLED_AFTER
+    )
+    retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
+        state=OrderState.PROCESSING, updated_at__lt=stalled_before
+    )
+    with transaction.atomic():
+        updated = Order.objects.filter(retryable, pk=order.pk).update(
+            state=OrderState.RECEIVED, task_id="", updated_at=timezone.now()
+        )
+        if updated:
+            enqueue_order(order.pk, refetch=refetch)
+    if updated:
+        logger.info("order %s queued again", order.orderref)
+    return bool(updated)

@@ -1,0 +1,226 @@
+"""The pipeline's steps. Each takes an order and its journal and says what it did.
+
+A step saves what it produced on the order before it returns, so a later run
+resumes from the order alone. The order of the steps lives in pipeline.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from orders.errors import StepFailure
+from orders.journal import StepJournal, attempts
+from orders.matching import find_matching_customer, normalize_text
+from orders.models import (
+    AlwaysAddedFee,
+    FailureKind,
+    Order,
+    OrderState,
+    ProvisioningSettings,
+    ServicePlanMapping,
+)
+from orders.powercode_fields import customer_fields, ticket_fields
+from orders.upstream import powercode_client, utopia_client
+from powercode.client import GEOCODE_FAILED, PowerCodeError
+from tickets.models import TicketTemplate
+
+
+@dataclass
+class StepOutcome:
+    summary: str
+    stop_state: OrderState | None = None
+    failure: tuple[str, str] | None = None
+
+
+def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
+    """Fetch the order from Utopia and keep what it says on the order."""
+    data = utopia_client().contract_lookup(order.orderref)
+    journal.record_call("contractlookup", {"orderref": order.orderref}, data)
+    customer = data.get("customer")
+    if not isinstance(customer, dict) or not isinstance(data.get("address"), dict):
+        raise StepFailure("Utopia's answer has no customer or address.")
+
+    apply_utopia_data(order, data)
+    journal.result["site_id"] = order.site_id
+    return StepOutcome(
+        f"Fetched {order.customer_name}, {order.service_plan or 'no plan'}"
+    )
+
+
+def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
+    customer, address = data["customer"], data["address"]
+    order.utopia_data = data
+    order.first_name = text(customer.get("firstname"))
+    order.last_name = text(customer.get("lastname"))
+    order.email = text(customer.get("email"))
+    order.phone = text(customer.get("phone"))
+    order.city = text(address.get("city"))
+    order.site_id = text(address.get("siteid"))
+    order.service_plan = ", ".join(product_names(data))
+    order.save()
+
+
+def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
+    """Stop the order if PowerCode already has this customer."""
+    client = powercode_client()
+    if order.site_id:
+        found = client.read_customer(ext_account_id=order.site_id)
+        journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
+        if found:
+            return duplicate_of(order, journal, found, "same Utopia site id")
+
+    candidates = client.search_customers(order.customer_name)
+    journal.record_call(
+        "searchCustomers",
+        {"searchString": order.customer_name},
+        {"CustomerIDs": [c.get("CustomerID") for c in candidates]},
+    )
+    match = find_matching_customer(order.utopia_data, candidates)
+    if match:
+        return duplicate_of(order, journal, match, "same name and address")
+    return StepOutcome(f"No existing customer among {len(candidates)} found by name")
+
+
+def duplicate_of(
+    order: Order, journal: StepJournal, customer: dict[str, Any], reason: str
+) -> StepOutcome:
+    customer_id = text(customer.get("CustomerID") or customer.get("customerID"))
+    order.powercode_customer_id = customer_id
+    order.save(update_fields=["powercode_customer_id", "updated_at"])
+    journal.result.update(powercode_customer_id=customer_id, stop_state="duplicate")
+    return StepOutcome(
+        f"PowerCode customer {customer_id} exists ({reason}); nothing created",
+        stop_state=OrderState.DUPLICATE,
+    )
+
+
+def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
+    """Create the PowerCode customer, or adopt the one an earlier attempt made."""
+    client = powercode_client()
+    if len(attempts(order, journal.row.name)) > 1 and order.site_id:
+        # An earlier attempt may have reached PowerCode and lost the answer
+        # (a read timeout): look before creating a second customer.
+        found = client.read_customer(ext_account_id=order.site_id)
+        journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
+        if found:
+            customer_id = text(found.get("CustomerID") or found.get("customerID"))
+            return keep_customer_id(order, journal, customer_id, "Adopted customer")
+
+    fields = customer_fields(order, ProvisioningSettings.load())
+    try:
+        customer_id = client.create_customer(fields)
+    except PowerCodeError as err:
+        if err.api_status != GEOCODE_FAILED:
+            raise
+        journal.record_call("createCustomer", fields, {"statusCode": GEOCODE_FAILED})
+        fields["physicalAutomaticallyGeocode"] = 0
+        customer_id = client.create_customer(fields)
+    journal.record_call("createCustomer", fields, {"customerID": customer_id})
+    return keep_customer_id(order, journal, customer_id, "Created customer")
+
+
+def keep_customer_id(
+    order: Order, journal: StepJournal, customer_id: str, verb: str
+) -> StepOutcome:
+    order.powercode_customer_id = customer_id
+    order.save(update_fields=["powercode_customer_id", "updated_at"])
+    journal.result["powercode_customer_id"] = customer_id
+    return StepOutcome(f"{verb} {customer_id}")
+
+
+def add_services(order: Order, journal: StepJournal) -> StepOutcome:
+    """Bill the plan bought and the fees always added; never a plan in its place."""
+    prov = ProvisioningSettings.load()
+    wanted, unmapped = services_for(order)
+    done = services_added_before(order)
+    journal.result["added"] = []
+    for service_id, quantity, _label in wanted:
+        if service_id in done:
+            continue
+        answer = powercode_client().add_customer_service(
+            order.powercode_customer_id,
+            service_id,
+            quantity=quantity,
+            prorate=prov.prorate_services,
+        )
+        journal.record_call("addCustomerService", {"serviceID": service_id}, answer)
+        journal.result["added"].append(service_id)
+        journal.save_progress()
+
+    summary = f"Added {', '.join(label for _, _, label in wanted) or 'nothing'}"
+    if unmapped:
+        message = (
+            f"No PowerCode service is mapped to {', '.join(unmapped)}: "
+            "the plan was not billed. Add the mapping, then retry the order."
+        )
+        return StepOutcome(
+            summary, failure=(FailureKind.UNMAPPED_SERVICE_PLAN, message)
+        )
+    return StepOutcome(summary)
+
+
+def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """Return the (service id, quantity, label) to add, and unmapped products."""
+    mappings = {
+        normalize_text(m.utopia_product): m
+        for m in ServicePlanMapping.objects.filter(active=True)
+    }
+    wanted, unmapped = [], []
+    for product in product_names(order.utopia_data) or ["(no product in the order)"]:
+        mapping = mappings.get(normalize_text(product))
+        if mapping is None:
+            unmapped.append(product)
+        else:
+            wanted.append((mapping.powercode_service_id, mapping.quantity, product))
+    for fee in AlwaysAddedFee.objects.filter(active=True):
+        wanted.append((fee.powercode_service_id, fee.quantity, fee.name))
+    return wanted, unmapped
+
+
+def services_added_before(order: Order) -> set[str]:
+    return {
+        service_id
+        for step in attempts(order, "add_services")
+        for service_id in (step.result or {}).get("added", [])
+    }
+
+
+def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
+    """Open the sales ticket from the active ticket template."""
+    template = TicketTemplate.active()
+    if template is None:
+        raise StepFailure("No ticket template is active.")
+
+    fields = ticket_fields(order, template, ProvisioningSettings.load())
+    ticket_id = powercode_client().create_ticket(fields)
+    journal.record_call("createTicket", fields, {"ticketID": ticket_id})
+    order.ticket_id = ticket_id
+    order.save(update_fields=["ticket_id", "updated_at"])
+    journal.result["ticket_id"] = ticket_id
+    return StepOutcome(f"Opened ticket {ticket_id} from template {template.name!r}")
+
+
+def tag_customer(order: Order, journal: StepJournal) -> StepOutcome:
+    """Give the customer the tags every new customer gets."""
+    tag_ids = ProvisioningSettings.load().tag_id_list()
+    if not tag_ids:
+        return StepOutcome("No tags configured")
+
+    answer = powercode_client().add_customer_tags(order.powercode_customer_id, tag_ids)
+    journal.record_call("tags", {"tags[]": tag_ids}, answer)
+    journal.result["tags"] = tag_ids
+    return StepOutcome(f"Tagged with {', '.join(tag_ids)}")
+
+
+def product_names(data: dict[str, Any]) -> list[str]:
+    items = data.get("orderitems") or []
+    return [
+        text(item.get("description"))
+        for item in items
+        if isinstance(item, dict) and text(item.get("description"))
+    ]
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value).strip()
