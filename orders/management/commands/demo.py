@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from uac import demo
+from uac.simulation import SAMPLE_FILE, start_simulators
+
+HEADER = ["ORDERREF", "STATE", "POWERCODE", "TICKET", "FAILURE", "AS EXPECTED"]
+
+
+class Command(BaseCommand):
+    help = "Run UAC with the simulators and provision the sample orders over HTTP."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--exit", action="store_true", help="Stop once the table is printed."
+        )
+        parser.add_argument(
+            "--upstream-delay",
+            type=float,
+            default=0.0,
+            help="Seconds the simulators wait before each answer.",
+        )
+        parser.add_argument("--timeout", type=float, default=120.0)
+
+    def handle(self, *args: object, **options: object) -> None:
+        call_command("migrate", verbosity=0)
+        login = demo.ensure_admin()
+        simulators = start_simulators(delay=float(options["upstream_delay"]))
+        children = demo.ChildProcesses()
+        base_url = f"http://127.0.0.1:{options['port']}"
+        try:
+            demo.start_web_and_worker(children, int(options["port"]))
+            demo.wait_for_web(base_url, children, timeout=30)
+            all_as_expected = self.provision_samples(base_url, children, options)
+            if options["exit"]:
+                if not all_as_expected:
+                    raise CommandError("Some orders did not reach their outcome.")
+                return
+            self.serve(base_url, login)
+        finally:
+            children.stop()
+            simulators.stop()
+
+    def provision_samples(
+        self, base_url: str, children: demo.ChildProcesses, options: dict
+    ) -> bool:
+        expected = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))["expected"]
+        self.stdout.write(
+            f"Posting {len(expected)} webhooks to {base_url}/api-callback"
+        )
+        for orderref in sorted(expected):
+            status = demo.deliver(base_url, orderref)
+            self.stdout.write(f"  {orderref}: HTTP {status}")
+        repeat = sorted(expected)[0]
+        status = demo.deliver(base_url, repeat)
+        self.stdout.write(f"  {repeat} again (a repeat delivery): HTTP {status}")
+
+        orders = demo.wait_for_outcomes(expected, children, options["timeout"])
+        rows = demo.outcome_rows(orders, expected)
+        self.stdout.write("")
+        self.stdout.write(demo.format_table(HEADER, rows))
+        matched = sum(row[-1] == "yes" for row in rows)
+        self.stdout.write(
+            f"\n{matched} of {len(expected)} orders reached their expected outcome."
+        )
+        return matched == len(expected)
+
+    def serve(self, base_url: str, login: tuple[str, str]) -> None:
+        self.stdout.write(
+            f"\nAdmin: {base_url}/admin/  user {login[0]}  password {login[1]}\n"
+            "Staff emails are files in var/mail/. Press Ctrl-C to stop."
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping.")

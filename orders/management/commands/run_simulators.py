@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from uac.simulation import start_simulators
+
+
+class Command(BaseCommand):
+    help = "Serve the Utopia and PowerCode simulators where the settings point."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--delay", type=float, default=0.0, help="Seconds before each answer."
+        )
+
+    def handle(self, *args: object, delay: float, **options: object) -> None:
+        running = start_simulators(delay=delay)
+        for server in running.servers:
+            host, port = server.server_address[:2]
+            self.stdout.write(f"Simulator listening on http://{host}:{port}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            running.stop()

@@ -1,0 +1,175 @@
+"""The laptop demo: web app, a real Celery worker and the simulators, together.
+
+The web app and the worker run as their own processes, exactly as in
+production; the simulators run in threads of the demo process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from orders.intake import NEW_ORDER_MSG, SECRET_HEADER
+from orders.models import Order
+from orders.models.order import FINAL_STATES
+
+LOG_DIR = Path(settings.VAR_DIR) / "log"
+
+
+class ChildProcesses:
+    """The web server and worker processes, stopped together."""
+
+    def __init__(self) -> None:
+        self.children: list[subprocess.Popen[bytes]] = []
+        self.logs: list[IO[bytes]] = []
+
+    def start(self, name: str, command: list[str]) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = (LOG_DIR / f"demo-{name}.log").open("wb")
+        self.logs.append(log)
+        self.children.append(
+            subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=os.environ.copy(),
+            )
+        )
+
+    def check_alive(self) -> None:
+        for child in self.children:
+            if child.poll() is not None:
+                raise RuntimeError(
+                    f"{' '.join(child.args[2:5])} exited; see the logs in {LOG_DIR}"
+                )
+
+    def stop(self) -> None:
+        for child in self.children:
+            child.terminate()
+        for child in self.children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        for log in self.logs:
+            log.close()
+
+
+def start_web_and_worker(children: ChildProcesses, port: int) -> None:
+    """Start the web app and a Celery worker on the configured broker."""
+    python = sys.executable
+    children.start(
+        "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    )
+    children.start(
+        "worker",
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "uac",
+            "worker",
+            "--concurrency=2",
+            "-l",
+            "INFO",
+        ],
+    )
+
+
+def wait_for_web(base_url: str, children: ChildProcesses, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children.check_alive()
+        try:
+            requests.get(f"{base_url}/admin/login/", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the web app did not answer at {base_url}")
+
+
+def ensure_admin() -> tuple[str, str]:
+    """Create (or reset) the demo's administrator and return its login."""
+    password = secrets.token_urlsafe(9)
+    user, _ = get_user_model().objects.get_or_create(
+        username="admin", defaults={"email": "admin@example.com"}
+    )
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return "admin", password
+
+
+def deliver(base_url: str, orderref: str | None, msg: str = NEW_ORDER_MSG) -> int:
+    """POST one webhook as Utopia does; return the HTTP status."""
+    body = {"event": msg, "msg": msg}
+    if orderref:
+        body["orderref"] = orderref
+    response = requests.post(
+        f"{base_url}/api-callback",
+        data=json.dumps(body),
+        headers={SECRET_HEADER: settings.WEBHOOK_SECRET},
+        timeout=10,
+    )
+    return response.status_code
+
+
+def wait_for_outcomes(
+    orderrefs: Iterable[str], children: ChildProcesses, timeout: float
+) -> list[Order]:
+    """Wait until every order has a final state, or the time is up."""
+    orderrefs = list(orderrefs)
+    deadline = time.monotonic() + timeout
+    while True:
+        orders = list(Order.objects.filter(orderref__in=orderrefs))
+        done = [o for o in orders if o.state in FINAL_STATES]
+        if len(done) == len(orderrefs) or time.monotonic() > deadline:
+            return sorted(orders, key=lambda o: o.orderref)
+        children.check_alive()
+        time.sleep(0.25)
+
+
+def outcome_rows(orders: list[Order], expected: dict[str, dict]) -> list[list[str]]:
+    """One row an order: what happened, and whether it is what was expected."""
+    rows = []
+    for order in orders:
+        kinds = ",".join(sorted(order.failures.values_list("kind", flat=True)))
+        wanted = expected.get(order.orderref, {})
+        as_expected = order.state == wanted.get("state") and kinds == wanted.get(
+            "failure", ""
+        )
+        rows.append(
+            [
+                order.orderref,
+                order.state,
+                order.powercode_customer_id or "-",
+                order.ticket_id or "-",
+                kinds or "-",
+                "yes" if as_expected else f"NO (expected {wanted.get('state')})",
+            ]
+        )
+    return rows
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(
+            str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)
+        )
+        for line in lines
+    )
