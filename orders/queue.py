@@ -22,20 +22,24 @@ def enqueue_order(order_id: int, *, refetch: bool = False) -> None:
     transaction.on_commit(lambda: provision_order.delay(order_id, refetch=refetch))
 
 
+def reopen_order(order: Order) -> bool:
+    """Put a failed, waiting or stalled order back to received; False if not."""
+    stalled = timezone.now() - timedelta(minutes=settings.PROVISION_STALLED_AFTER)
+    retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
+        state=OrderState.PROCESSING, updated_at__lt=stalled
+    )
+    updated = Order.objects.filter(retryable, pk=order.pk).update(
+        state=OrderState.RECEIVED, task_id="", updated_at=timezone.now()
+    )
+    return bool(updated)
+
+
 def requeue_order(order: Order, *, refetch: bool = False) -> bool:
     """Send a failed, waiting or stalled order to a worker again; False if not."""
-    stalled_before = timezone.now() - timedelta(
-        minutes=settings.PROVISION_STALLED_AFTER
-    )
-    retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
-        state=OrderState.PROCESSING, updated_at__lt=stalled_before
-    )
     with transaction.atomic():
-        updated = Order.objects.filter(retryable, pk=order.pk).update(
-            state=OrderState.RECEIVED, task_id="", updated_at=timezone.now()
-        )
-        if updated:
+        reopened = reopen_order(order)
+        if reopened:
             enqueue_order(order.pk, refetch=refetch)
-    if updated:
+    if reopened:
         logger.info("order %s queued again", order.orderref)
-    return bool(updated)
+    return reopened

@@ -6,7 +6,6 @@ production; the simulators run in threads of the demo process.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -20,9 +19,10 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from orders.intake import NEW_ORDER_MSG, SECRET_HEADER
+from orders.intake import NEW_ORDER_MSG
 from orders.models import Order
 from orders.models.order import FINAL_STATES
+from orders.webhook_sender import send_webhook
 
 LOG_DIR = Path(settings.VAR_DIR) / "log"
 
@@ -115,16 +115,7 @@ def ensure_admin() -> tuple[str, str]:
 
 def deliver(base_url: str, orderref: str | None, msg: str = NEW_ORDER_MSG) -> int:
     """POST one webhook as Utopia does; return the HTTP status."""
-    body = {"event": msg, "msg": msg}
-    if orderref:
-        body["orderref"] = orderref
-    response = requests.post(
-        f"{base_url}/api-callback",
-        data=json.dumps(body),
-        headers={SECRET_HEADER: settings.WEBHOOK_SECRET},
-        timeout=10,
-    )
-    return response.status_code
+    return send_webhook(f"{base_url}/api-callback", orderref, msg).status_code
 
 
 def wait_for_outcomes(

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from orders.models import Failure, FailureKind, Order, OrderState
+from orders.queue import requeue_order
+
+
+class Command(BaseCommand):
+    help = "Queue again every failed order with an unresolved failure, or one kind."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--kind", choices=FailureKind.values)
+
+    def handle(self, *args: object, kind: str | None, **options: object) -> None:
+        failures = Failure.objects.filter(resolved=False, order__isnull=False)
+        if kind:
+            failures = failures.filter(kind=kind)
+        orders = Order.objects.filter(
+            pk__in=failures.values("order"), state=OrderState.FAILED
+        )
+        queued = 0
+        for order in orders:
+            if requeue_order(order):
+                queued += 1
+                self.stdout.write(f"Queued {order.orderref}")
+            else:
+                self.stdout.write(f"Skipped {order.orderref}: it is {order.state}")
+        self.stdout.write(f"Queued {queued} of {len(orders)} failed orders.")
