@@ -60,9 +60,9 @@ def receive_webhook(incoming: IncomingWebhook) -> IntakeAnswer:
     payload = parse_payload(incoming.body)
     if payload is None:
         return reject(delivery, 400, "The body is not a JSON object.")
-    delivery.msg = str(payload.get("msg") or payload.get("event") or "")[:100]
+    delivery.msg = storable(str(payload.get("msg") or payload.get("event") or ""))[:100]
     orderref = payload.get("orderref")
-    delivery.orderref = str(orderref or "")[:64]
+    delivery.orderref = storable(str(orderref or ""))[:64]
 
     if delivery.msg == TEST_MSG:
         return accept_test(delivery)
@@ -73,11 +73,16 @@ def receive_webhook(incoming: IncomingWebhook) -> IntakeAnswer:
     return accept_order(delivery, orderref)
 
 
+def storable(text: str) -> str:
+    """Text any database keeps: PostgreSQL refuses NUL characters."""
+    return text.replace("\x00", "\ufffd")
+
+
 def store_delivery(incoming: IncomingWebhook) -> WebhookDelivery:
-    headers = mask_secrets(dict(incoming.headers))
+    headers = mask_secrets({k: storable(v) for k, v in incoming.headers.items()})
     if incoming.query:
         query = {
-            key: MASK if key == SECRET_PARAMETER else value
+            storable(key): MASK if key == SECRET_PARAMETER else storable(value)
             for key, value in incoming.query.items()
         }
         headers["Query-String"] = mask_secrets(query)
@@ -85,7 +90,7 @@ def store_delivery(incoming: IncomingWebhook) -> WebhookDelivery:
         method=incoming.method[:10],
         remote_addr=incoming.remote_addr,
         headers=headers,
-        body=incoming.body[:MAX_STORED_BODY].decode("utf-8", errors="replace"),
+        body=storable(incoming.body[:MAX_STORED_BODY].decode("utf-8", "replace")),
     )
 
 

@@ -84,7 +84,7 @@ def test_lookup_order_prints_what_utopia_says(upstreams):
         run("lookup_order", "UIA202511-049999")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_send_test_webhook_reaches_the_running_service(live_server, mailoutbox):
     with responses.RequestsMock() as mock:
         mock.add_passthru(live_server.url)
@@ -95,7 +95,7 @@ def test_send_test_webhook_reaches_the_running_service(live_server, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_send_test_webhook_fails_loudly_when_refused(live_server):
     with pytest.raises(CommandError, match="did not accept"):
         run("send_test_webhook", "--url", f"{live_server.url}/no-such-hook")

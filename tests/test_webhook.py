@@ -89,6 +89,8 @@ def test_webhook_runs_a_bounded_number_of_queries(
         (webhook_body(""), "no usable orderref"),
         ('{"msg": "Project New Order", "orderref": 12345}', "no usable orderref"),
         (webhook_body("x' OR 1=1; --"), "no usable orderref"),
+        (webhook_body("UIA202511-040101\u0000"), "no usable orderref"),
+        ('{"msg": "Project New Order\u0000", "orderref": "A1"}', "not a JSON object"),
     ],
 )
 def test_malformed_delivery_is_stored_recorded_and_refused(
@@ -178,7 +180,7 @@ def test_test_message_emails_staff_and_creates_no_order(
     assert "test webhook" in email.subject.lower()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_broker_down_answers_503_and_keeps_the_order(client, monkeypatch):
     from kombu.exceptions import OperationalError
 

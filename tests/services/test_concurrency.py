@@ -1,0 +1,69 @@
+"""Concurrent deliveries and tasks against PostgreSQL: still one customer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from orders import pipeline
+from orders.models import Order, OrderState, WebhookDelivery
+from tests.helpers import post_webhook, webhook_body
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ORDERREF = "UIA202511-040101"
+
+
+def run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run work(i) in `count` threads released together; return the results."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as err:  # handed to the test, which fails on it
+            results[index] = err
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_simultaneous_deliveries_create_one_order_and_one_customer(postgres, upstreams):
+    answers = run_at_once(
+        8, lambda _: post_webhook(Client(), webhook_body(ORDERREF)).status_code
+    )
+
+    assert answers == [200] * 8
+    assert Order.objects.count() == 1
+    assert Order.objects.get().state == OrderState.COMPLETED
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
+    assert WebhookDelivery.objects.filter(outcome="accepted").count() == 1
+
+
+def test_simultaneous_tasks_for_one_order_run_it_once(postgres, upstreams):
+    order = Order.objects.create(orderref=ORDERREF)
+
+    states = run_at_once(
+        6,
+        lambda i: pipeline.provision_order(
+            order.pk, task_id=f"task-{i}", final_attempt=True
+        ),
+    )
+
+    assert sorted(map(str, states)) == ["None"] * 5 + ["completed"]
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
