@@ -33,8 +33,13 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The webhook's answer time and the pipeline's own cost, simulators slowed down.
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
+BENCH_BROKER_URL ?= filesystem://
 benchmark: $(VENV)/.installed
-	DEBUG=true $(BIN)/python scripts/benchmark_webhook.py $(BENCH_ARGS)
+	rm -rf var/bench.sqlite3*
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+		$(BIN)/python scripts/benchmark_webhook.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 from kombu.exceptions import OperationalError
 
@@ -109,25 +109,33 @@ def parse_payload(body: bytes) -> dict[str, Any] | None:
 
 def accept_order(delivery: WebhookDelivery, orderref: str) -> IntakeAnswer:
     """Create the order once; a repeat delivery never starts a second run."""
+    order, created = create_or_get_order(orderref)
+    delivery.order = order
+    delivery.outcome = Outcome.ACCEPTED if created else Outcome.REPEATED
+    delivery.save(update_fields=["order", "outcome", "msg", "orderref"])
     try:
-        with transaction.atomic():
-            # The unique orderref decides between concurrent deliveries: the
-            # loser's insert fails and get_or_create reads the winner's row.
-            order, created = Order.objects.get_or_create(orderref=orderref)
-            outcome = Outcome.ACCEPTED if created else Outcome.REPEATED
-            if created or order.state == OrderState.RECEIVED:
-                # A waiting order may have missed its queue message; queueing
-                # again is safe because a worker claims an order only once.
-                enqueue_order(order.pk)
-            delivery.order = order
-            delivery.outcome = outcome
-            delivery.save(update_fields=["order", "outcome", "msg", "orderref"])
+        if created or order.state == OrderState.RECEIVED:
+            # A waiting order may have missed its queue message; queueing
+            # again is safe because a worker claims an order only once.
+            enqueue_order(order.pk)
     except OperationalError:
         logger.exception("work queue unavailable; order %s waits", orderref)
         reason = "Stored, but the work queue is unavailable: send it again later."
         return finish(delivery, Outcome.ACCEPTED, 503, {"error": reason}, reason)
     status = "accepted" if created else "already received"
     return IntakeAnswer(200, {"status": status, "orderref": orderref})
+
+
+def create_or_get_order(orderref: str) -> tuple[Order, bool]:
+    """Insert the order, or read it if it exists; True when this call made it."""
+    # The unique orderref decides between concurrent deliveries: the loser's
+    # insert fails and it reads the winner's committed row. Inserting first
+    # saves the read in the usual case, a new order.
+    try:
+        with transaction.atomic():
+            return Order.objects.create(orderref=orderref), True
+    except IntegrityError:
+        return Order.objects.get(orderref=orderref), False
 
 
 def accept_test(delivery: WebhookDelivery) -> IntakeAnswer:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from uac.simulation import start_simulators
+from uac.simulation import SAMPLE_FILE, start_simulators
 
 
 class Command(BaseCommand):
@@ -14,9 +15,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delay", type=float, default=0.0, help="Seconds before each answer."
         )
+        parser.add_argument(
+            "--sample-file",
+            type=Path,
+            default=SAMPLE_FILE,
+            help="JSON with utopia_orders and powercode_customers to start from.",
+        )
 
-    def handle(self, *args: object, delay: float, **options: object) -> None:
-        running = start_simulators(delay=delay)
+    def handle(
+        self, *args: object, delay: float, sample_file: Path, **options: object
+    ) -> None:
+        running = start_simulators(delay=delay, sample_file=sample_file)
         for server in running.servers:
             host, port = server.server_address[:2]
             self.stdout.write(f"Simulator listening on http://{host}:{port}")
