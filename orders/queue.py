@@ -24,7 +24,9 @@ def enqueue_order(order_id: int, *, refetch: bool = False) -> None:
 
 def reopen_order(order: Order) -> bool:
     """Put a failed, waiting or stalled order back to received; False if not."""
-    stalled = timezone.now() - timedelta(minutes=settings.PROVISION_STALLED_AFTER)
+    stalled = timezone.now() - timedelta(
+        minutes=settings.PROVISION_STALLED_AFTER_MINUTES
+    )
     retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
         state=OrderState.PROCESSING, updated_at__lt=stalled
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -16,10 +19,22 @@ def api_callback(request: HttpRequest) -> JsonResponse:
         headers=dict(request.headers),
         query=request.GET.dict(),
         body=request.body,
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_address(request),
     )
     answer = receive_webhook(incoming)
     response = JsonResponse(answer.body, status=answer.status)
     if answer.status == 405:
         response["Allow"] = "POST"
     return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The sender's address; behind a trusted proxy, the one it forwarded."""
+    remote = request.META.get("REMOTE_ADDR")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    if remote not in settings.TRUSTED_PROXIES or not forwarded:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return remote

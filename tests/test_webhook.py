@@ -205,3 +205,27 @@ def test_redelivery_requeues_an_order_still_waiting(
         post_webhook(client, webhook_body(ORDERREF))
 
     assert len(queued) == 1
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "stored"),
+    [
+        ("127.0.0.1", "203.0.113.9", "203.0.113.9"),
+        ("127.0.0.1", "10.0.0.1, 203.0.113.9", "203.0.113.9"),
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),
+        ("198.51.100.7", "203.0.113.9", "198.51.100.7"),
+    ],
+)
+def test_sender_address_comes_from_a_trusted_proxy_only(
+    client, queued, remote, forwarded, stored
+):
+    client.post(
+        "/api-callback",
+        data=webhook_body(ORDERREF),
+        content_type="application/json",
+        headers={"X-Webhook-Token": settings.WEBHOOK_SECRET},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+    assert WebhookDelivery.objects.get().remote_addr == stored

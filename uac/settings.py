@@ -32,6 +32,13 @@ SIMULATOR_DEFAULTS = {
     "PC_URL_API": "http://127.0.0.1:8102/api/1/index.php",
     "PC_URL_UAPI": "http://127.0.0.1:8102/uapi",
     "CUSTOMER_PORTAL_PASSWORD": "demo-portal-password",
+    "DATABASE_URL": f"sqlite:///{VAR_DIR / 'uac.sqlite3'}",
+    "CELERY_BROKER_URL": "filesystem://",
+    # The simulators' service ids; production has no defaults, so a plan
+    # left unset is never billed as some other service.
+    "SERVICE_PLAN_1GBPS_ID": "1",
+    "SERVICE_PLAN_250MBPS_ID": "2",
+    "SERVICE_PLAN_BOND_FEE_ID": "3",
 }
 
 
@@ -48,6 +55,12 @@ def required(name: str) -> str:
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Behind nginx in production: cookies only over HTTPS, and the client address
+# of a webhook taken from X-Forwarded-For when a trusted proxy sent it.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool(
+    "SECURE_COOKIES", default=not DEBUG
+)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,9 +105,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'uac.sqlite3'}")
-}
+DATABASES = {"default": env.db_url_config(required("DATABASE_URL"))}
 # Keep connections between requests: opening one costs more than a webhook.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -129,7 +140,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 # --- Celery -----------------------------------------------------------------
 
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = required("CELERY_BROKER_URL")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: no broker service on a laptop.
     for folder in ("broker", "broker-control"):
@@ -164,7 +175,7 @@ PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
 PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
 PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
 # A processing order untouched this long (its worker died) may be queued again.
-PROVISION_STALLED_AFTER = env.int("PROVISION_STALLED_AFTER_MINUTES", default=60)
+PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=60)
 
 # --- Upstream APIs ----------------------------------------------------------
 
@@ -180,9 +191,15 @@ UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
 
 # Seeds for the settings staff edit in the admin (read once, by migrations).
 PC_CUST_TAGS = env.str("PC_CUST_TAGS", default="5" if DEBUG else "")
-SERVICE_PLAN_1GBPS_ID = env.str("SERVICE_PLAN_1GBPS_ID", default="1")
-SERVICE_PLAN_250MBPS_ID = env.str("SERVICE_PLAN_250MBPS_ID", default="2")
-SERVICE_PLAN_BOND_FEE_ID = env.str("SERVICE_PLAN_BOND_FEE_ID", default="3")
+SERVICE_PLAN_1GBPS_ID = env.str("SERVICE_PLAN_1GBPS_ID", default="") or (
+    SIMULATOR_DEFAULTS["SERVICE_PLAN_1GBPS_ID"] if DEBUG else ""
+)
+SERVICE_PLAN_250MBPS_ID = env.str("SERVICE_PLAN_250MBPS_ID", default="") or (
+    SIMULATOR_DEFAULTS["SERVICE_PLAN_250MBPS_ID"] if DEBUG else ""
+)
+SERVICE_PLAN_BOND_FEE_ID = env.str("SERVICE_PLAN_BOND_FEE_ID", default="") or (
+    SIMULATOR_DEFAULTS["SERVICE_PLAN_BOND_FEE_ID"] if DEBUG else ""
+)
 CUSTOMER_PORTAL_PASSWORD = required("CUSTOMER_PORTAL_PASSWORD")
 
 WEBHOOK_SECRET = required("WEBHOOK_SECRET")

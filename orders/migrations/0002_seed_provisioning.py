@@ -12,14 +12,18 @@ def seed(apps, schema_editor):
         "1 Gbps": settings.SERVICE_PLAN_1GBPS_ID,
         "250 Mbps": settings.SERVICE_PLAN_250MBPS_ID,
     }
+    # An id left unset is not seeded: its plan stays unmapped, so an order for
+    # it is recorded for staff instead of being billed as another service.
     for product, service_id in plans.items():
-        mapping.objects.get_or_create(
-            utopia_product=product, defaults={"powercode_service_id": service_id}
+        if service_id:
+            mapping.objects.get_or_create(
+                utopia_product=product, defaults={"powercode_service_id": service_id}
+            )
+    if settings.SERVICE_PLAN_BOND_FEE_ID:
+        fee.objects.get_or_create(
+            name="Bond fee",
+            defaults={"powercode_service_id": settings.SERVICE_PLAN_BOND_FEE_ID},
         )
-    fee.objects.get_or_create(
-        name="Bond fee",
-        defaults={"powercode_service_id": settings.SERVICE_PLAN_BOND_FEE_ID},
-    )
     provisioning.objects.get_or_create(
         pk=1,
         defaults={

@@ -1,0 +1,52 @@
+"""Start-up stops with one line naming a missing variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "WEBHOOK_SECRET": "w" * 20,
+    "UTOPIA_API_KEY": "u" * 20,
+    "UTOPIA_URL_ENDPOINT": "https://utopia.invalid",
+    "PC_API_KEY": "p" * 20,
+    "PC_URL": "https://pc.invalid",
+    "PC_URL_API": "https://pc.invalid:444/api/1/index.php",
+    "PC_URL_UAPI": "https://pc.invalid:444/uapi",
+    "CUSTOMER_PORTAL_PASSWORD": "c" * 12,
+    "DATABASE_URL": "sqlite:////tmp/uac-settings-test.sqlite3",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run_check(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **environment, "DJANGO_SETTINGS_MODULE": "uac.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_start_with_every_required_variable():
+    assert run_check(PRODUCTION).returncode == 0
+
+
+def test_missing_required_variable_stops_start_up_with_one_line_naming_it():
+    environment = {k: v for k, v in PRODUCTION.items() if k != "PC_API_KEY"}
+
+    result = run_check(environment)
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "uac: configuration error: missing required environment variable PC_API_KEY"
+    ]
