@@ -22,3 +22,4 @@ class RetryLater(Exception):
 
 # Every one of these has `.message` and `.transient`.
 STEP_ERRORS = (UtopiaError, PowerCodeError, NotificationError, StepFailure)
+StepError = UtopiaError | PowerCodeError | NotificationError | StepFailure

@@ -18,6 +18,9 @@ import us
 from scourgify.exceptions import AddressNormalizationError
 from scourgify.normalize import normalize_addr_str
 
+# Periods and apostrophes vanish ("P.O." is "PO", "O'Connor" is "OConnor");
+# other punctuation separates words ("García-López" is "garcia lopez").
+DROPPED = re.compile("[.'\u2019]")
 NON_WORD = re.compile(r"[^\w\s]")
 SPACES = re.compile(r"\s+")
 UNIT_DESIGNATOR = re.compile(
@@ -35,7 +38,8 @@ def normalize_text(value: str | None) -> str:
     """Fold case, accents, punctuation and spacing: "García-López" is "garcia lopez"."""
     decomposed = unicodedata.normalize("NFKD", value or "")
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return SPACES.sub(" ", NON_WORD.sub(" ", plain.casefold())).strip()
+    words = NON_WORD.sub(" ", DROPPED.sub("", plain.casefold()))
+    return SPACES.sub(" ", words).strip()
 
 
 def normalize_street(street: str | None, unit: str | None = None) -> StreetAddress:

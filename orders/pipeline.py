@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.order_emails import send_outcome_email
-from orders.errors import STEP_ERRORS, RetryLater
+from orders.errors import STEP_ERRORS, RetryLater, StepError
 from orders.failures import record_failure, resolve_order_failures
-from orders.journal import finish_step, start_step, succeeded_step
+from orders.journal import StepJournal, finish_step, start_step, succeeded_step
 from orders.models import FailureKind, Order, OrderState, StepStatus
 from orders.steps import (
     StepOutcome,
@@ -32,6 +33,7 @@ from orders.steps import (
 from utopia.client import UtopiaError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,23 +77,35 @@ def provision_order(
         logger.info("order %s not claimed: another run has it or it is done", order_id)
         return None
 
+    result = guarded(
+        order,
+        lambda: run_steps(order, final_attempt=final_attempt, refetch=refetch),
+        on_defect=RunResult(OrderState.FAILED),
+    )
+    state = guarded(
+        order,
+        lambda: announce(order, result, final_attempt=final_attempt),
+        on_defect=OrderState.FAILED,
+    )
+    finish_order(order, state)
+    logger.info("order %s finished: %s", order.orderref, state)
+    return state
+
+
+def guarded(order: Order, work: Callable[[], T], *, on_defect: T) -> T:
+    """Run work; a defect, not an upstream fault, is recorded, never left hanging."""
     try:
-        result = run_steps(order, final_attempt=final_attempt, refetch=refetch)
+        return work()
     except RetryLater:
         raise
     except Exception as err:
-        # A defect, not an upstream fault: record it so the order is not left
-        # processing, and keep the traceback in the log.
+        # Recorded so the order does not stay processing; the traceback is in
+        # the log for whoever fixes the defect.
         logger.exception("order %s stopped by an unexpected error", order.orderref)
         record_failure(
             order, FailureKind.INTERNAL_ERROR, f"{type(err).__name__}: {err}"
         )
-        result = RunResult(OrderState.FAILED)
-
-    state = announce(order, result, final_attempt=final_attempt)
-    finish_order(order, state)
-    logger.info("order %s finished: %s", order.orderref, state)
-    return state
+        return on_defect
 
 
 def claim_order(order_id: int, task_id: str) -> Order | None:
@@ -138,11 +152,7 @@ def run_step(
     try:
         outcome = step.run(order, journal)
     except STEP_ERRORS as err:
-        if err.transient and not final_attempt:
-            finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
-            raise RetryLater(err.message) from err
-        finish_step(journal, StepStatus.FAILED, err.message)
-        record_failure(order, step.failure_kind, err.message)
+        fail_step(order, journal, err, step.failure_kind, final_attempt=final_attempt)
         return StepOutcome(err.message), err
     except Exception as err:
         finish_step(journal, StepStatus.FAILED, f"Unexpected error: {err}")
@@ -155,6 +165,22 @@ def run_step(
         return outcome, None
     finish_step(journal, StepStatus.SUCCEEDED, outcome.summary)
     return outcome, None
+
+
+def fail_step(
+    order: Order,
+    journal: StepJournal,
+    err: StepError,
+    kind: str,
+    *,
+    final_attempt: bool,
+) -> None:
+    """Journal a failed attempt: retry a transient fault, else record a failure."""
+    if err.transient and not final_attempt:
+        finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
+        raise RetryLater(err.message) from err
+    finish_step(journal, StepStatus.FAILED, err.message)
+    record_failure(order, kind, err.message)
 
 
 def announce(order: Order, result: RunResult, *, final_attempt: bool) -> OrderState:
@@ -174,11 +200,8 @@ def announce(order: Order, result: RunResult, *, final_attempt: bool) -> OrderSt
     try:
         subject = send_outcome_email(order, state)
     except STEP_ERRORS as err:
-        if err.transient and not final_attempt:
-            finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
-            raise RetryLater(err.message) from err
-        finish_step(journal, StepStatus.FAILED, err.message)
-        record_failure(order, FailureKind.NOTIFICATION_FAILED, err.message)
+        kind = FailureKind.NOTIFICATION_FAILED
+        fail_step(order, journal, err, kind, final_attempt=final_attempt)
         return OrderState.FAILED
     finish_step(journal, StepStatus.SUCCEEDED, f"Emailed staff: {subject}")
     return state

@@ -53,21 +53,14 @@ def customer_notes(order: Order) -> str:
 
 def ticket_values(order: Order) -> dict[str, str]:
     """Return the placeholder values of a ticket template for an order."""
-    address = order.utopia_data.get("address") or {}
+    contact = order.contact_details()
     return {
-        "customer_name": order.customer_name,
+        **contact,
+        "customer_name": contact["name"],
         "first_name": order.first_name,
         "last_name": order.last_name,
         "order_ref": order.orderref,
-        "site_id": order.site_id,
-        "email": order.email,
-        "phone": order.phone,
-        "address": str(address.get("address") or ""),
-        "apt": str(address.get("apt") or ""),
-        "city": order.city,
-        "state": state_code(address.get("state")) or str(address.get("state") or ""),
-        "zip": str(address.get("zip") or ""),
-        "service_plan": order.service_plan,
+        "state": state_code(contact["state"]) or contact["state"],
     }
 
 

@@ -30,7 +30,9 @@ def admin_pages(obj_by_model: dict) -> list[str]:
         obj = obj_by_model.get(model) or model.objects.first()
         if obj is not None:
             urls.append(
-                reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+                reverse(
+                    f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]
+                )
             )
     return urls
 
@@ -61,7 +63,9 @@ def test_retry_action_queues_a_failed_order(
 ):
     from orders.models import ServicePlanMapping
 
-    ServicePlanMapping.objects.create(utopia_product="10 Gbps", powercode_service_id="9")
+    ServicePlanMapping.objects.create(
+        utopia_product="10 Gbps", powercode_service_id="9"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:orders_order_changelist"),
