@@ -258,3 +258,31 @@ def test_customer_record_carries_unit_state_code_phone_and_notes(upstreams):
         "Agreed to Service Provider Terms: 2025-11-12 10:31:00",
     ]
     assert fields["customerPortalUsername"] == "ana.garcia@example.net"
+
+
+def test_a_defect_in_a_step_is_recorded_and_does_not_leave_the_order_processing(
+    upstreams, monkeypatch, mailoutbox
+):
+    def broken(order, journal):
+        raise KeyError("customer")
+
+    monkeypatch.setattr(
+        pipeline,
+        "PREREQUISITE_STEPS",
+        (
+            pipeline.PREREQUISITE_STEPS[0],
+            pipeline.Step(
+                "find_existing_customer", broken, "powercode_creation_failed"
+            ),
+            pipeline.PREREQUISITE_STEPS[2],
+        ),
+    )
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.FAILED
+    assert order.failures.get().kind == "internal_error"
+    assert "KeyError" in order.failures.get().message
+    step = order.steps.get(name="find_existing_customer")
+    assert step.status == "failed"
+    assert len(mailoutbox) == 1
