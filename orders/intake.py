@@ -47,6 +47,7 @@ class IncomingWebhook:
     query: Mapping[str, str]
     body: bytes
     remote_addr: str | None
+    too_large: bool = False
 
 
 def receive_webhook(incoming: IncomingWebhook) -> IntakeAnswer:
@@ -56,6 +57,8 @@ def receive_webhook(incoming: IncomingWebhook) -> IntakeAnswer:
         return reject(delivery, 405, "Only POST is accepted.", record=False)
     if not has_valid_secret(incoming):
         return reject(delivery, 401, "The webhook token is missing or wrong.")
+    if incoming.too_large:
+        return reject(delivery, 413, "The body is too large to be a Utopia webhook.")
 
     payload = parse_payload(incoming.body)
     if payload is None:
@@ -102,7 +105,7 @@ def has_valid_secret(incoming: IncomingWebhook) -> bool:
 def parse_payload(body: bytes) -> dict[str, Any] | None:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return None
     return payload if isinstance(payload, dict) else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -14,12 +15,18 @@ from orders.intake import IncomingWebhook, receive_webhook
 @csrf_exempt
 def api_callback(request: HttpRequest) -> JsonResponse:
     """Take a Utopia webhook delivery: store it, answer at once."""
+    try:
+        body, too_large = request.body, False
+    except RequestDataTooBig:
+        # Django refuses to read it; the delivery is still stored, without it.
+        body, too_large = b"", True
     incoming = IncomingWebhook(
         method=request.method or "",
         headers=dict(request.headers),
         query=request.GET.dict(),
-        body=request.body,
+        body=body,
         remote_addr=client_address(request),
+        too_large=too_large,
     )
     answer = receive_webhook(incoming)
     response = JsonResponse(answer.body, status=answer.status)

@@ -91,6 +91,8 @@ def test_webhook_runs_a_bounded_number_of_queries(
         (webhook_body("x' OR 1=1; --"), "no usable orderref"),
         (webhook_body("UIA202511-040101\u0000"), "no usable orderref"),
         ('{"msg": "Project New Order\u0000", "orderref": "A1"}', "not a JSON object"),
+        ("[" * 100_000, "not a JSON object"),
+        ('{"msg": "Project New Order", "orderref": "' + "9" * 65 + '"}', "orderref"),
     ],
 )
 def test_malformed_delivery_is_stored_recorded_and_refused(
@@ -229,3 +231,17 @@ def test_sender_address_comes_from_a_trusted_proxy_only(
     )
 
     assert WebhookDelivery.objects.get().remote_addr == stored
+
+
+def test_body_over_the_upload_limit_is_stored_without_it_and_refused(
+    client, queued, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = post_webhook(client, webhook_body("A" * 2000))
+
+    delivery = WebhookDelivery.objects.get()
+    assert response.status_code == 413
+    assert delivery.outcome == "rejected"
+    assert "too large" in delivery.reason
+    assert Order.objects.count() == 0
