@@ -2,9 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_DB := $(CURDIR)/var/demo.sqlite3
 
-.PHONY: demo demo-exit test lint format benchmark clean
+.PHONY: demo demo-exit manage test lint format benchmark clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -13,14 +12,18 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Runs everything on a laptop: SQLite, a filesystem broker, the simulators.
+# Runs everything on a laptop, each run from scratch: SQLite (var/uac.sqlite3),
+# a filesystem broker and the simulators, the defaults DEBUG=true gives.
 demo: $(VENV)/.installed
-	rm -rf var/demo.sqlite3* var/broker var/broker-control var/mail
-	DEBUG=true DATABASE_URL=sqlite:///$(DEMO_DB) CELERY_BROKER_URL=filesystem:// \
-		$(BIN)/python manage.py demo $(DEMO_ARGS)
+	rm -rf var/uac.sqlite3* var/broker var/broker-control var/mail
+	DEBUG=true $(BIN)/python manage.py demo $(DEMO_ARGS)
 
 demo-exit:
 	$(MAKE) demo DEMO_ARGS=--exit
+
+# Any manage.py command on the same laptop defaults, e.g. make manage ARGS=showmigrations
+manage: $(VENV)/.installed
+	DEBUG=true $(BIN)/python manage.py $(ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -35,7 +38,7 @@ format: $(VENV)/.installed
 
 # The webhook's answer time and the pipeline's own cost, simulators slowed down.
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
-BENCH_BROKER_URL ?= filesystem://
+BENCH_BROKER_URL ?= filesystem://localhost//
 benchmark: $(VENV)/.installed
 	rm -rf var/bench.sqlite3*
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \

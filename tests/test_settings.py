@@ -49,4 +49,5 @@ def test_missing_required_variable_stops_start_up_with_one_line_naming_it():
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         "uac: configuration error: missing required environment variable PC_API_KEY"
+        " (set it in .env, or DEBUG=true to run on the simulators)"
     ]

@@ -33,7 +33,7 @@ SIMULATOR_DEFAULTS = {
     "PC_URL_UAPI": "http://127.0.0.1:8102/uapi",
     "CUSTOMER_PORTAL_PASSWORD": "demo-portal-password",
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'uac.sqlite3'}",
-    "CELERY_BROKER_URL": "filesystem://",
+    "CELERY_BROKER_URL": "filesystem://localhost//",
     # The simulators' service ids; production has no defaults, so a plan
     # left unset is never billed as some other service.
     "SERVICE_PLAN_1GBPS_ID": "1",
@@ -49,7 +49,10 @@ def required(name: str) -> str:
         return value
     if DEBUG:
         return SIMULATOR_DEFAULTS[name]
-    raise ImproperlyConfigured(f"missing required environment variable {name}")
+    raise ImproperlyConfigured(
+        f"missing required environment variable {name} "
+        "(set it in .env, or DEBUG=true to run on the simulators)"
+    )
 
 
 SECRET_KEY = required("SECRET_KEY")

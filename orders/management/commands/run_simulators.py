@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from uac.simulation import SAMPLE_FILE, start_simulators
 
@@ -25,7 +25,10 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, delay: float, sample_file: Path, **options: object
     ) -> None:
-        running = start_simulators(delay=delay, sample_file=sample_file)
+        try:
+            running = start_simulators(delay=delay, sample_file=sample_file)
+        except OSError as err:
+            raise CommandError(f"Cannot serve the simulators: {err}") from err
         for server in running.servers:
             host, port = server.server_address[:2]
             self.stdout.write(f"Simulator listening on http://{host}:{port}")
