@@ -7,7 +7,7 @@ import smtplib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.mail import EmailMessage
+from django.core.mail import BadHeaderError, EmailMessage
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -35,9 +35,15 @@ def send_staff_email(
         )
 
     body = render_to_string(template_name, dict(context))
+    # A header must be one line, whatever a customer typed into their name.
+    subject = " ".join(subject.split())
     message = EmailMessage(subject=subject, body=body, to=list(recipients))
     try:
         message.send(fail_silently=False)
+    except (BadHeaderError, ValueError) as err:
+        raise NotificationError(
+            f"The email could not be built: {err}", transient=False
+        ) from err
     except smtplib.SMTPRecipientsRefused as err:
         raise NotificationError(
             f"The mail server refused the recipients: {err}", transient=False

@@ -21,7 +21,8 @@ from kombu.exceptions import OperationalError
 from orders.failures import record_intake_failure
 from orders.models import FailureKind, Order, OrderState, WebhookDelivery
 from orders.queue import enqueue_order
-from uac.masking import MASK, mask_secrets
+from uac.masking import MASK, mask_secrets, mask_text
+from uac.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +72,9 @@ def receive_webhook(incoming: IncomingWebhook) -> IntakeAnswer:
         return accept_test(delivery)
     if delivery.msg != NEW_ORDER_MSG:
         return finish(delivery, Outcome.IGNORED, 200, {"status": "ignored"})
-    if not isinstance(orderref, str) or not ORDERREF_PATTERN.match(orderref):
+    if not isinstance(orderref, str) or not ORDERREF_PATTERN.fullmatch(orderref):
         return reject(delivery, 400, "The delivery has no usable orderref.")
     return accept_order(delivery, orderref)
-
-
-def storable(text: str) -> str:
-    """Text any database keeps: PostgreSQL refuses NUL characters."""
-    return text.replace("\x00", "\ufffd")
 
 
 def store_delivery(incoming: IncomingWebhook) -> WebhookDelivery:
@@ -93,7 +89,9 @@ def store_delivery(incoming: IncomingWebhook) -> WebhookDelivery:
         method=incoming.method[:10],
         remote_addr=incoming.remote_addr,
         headers=headers,
-        body=storable(incoming.body[:MAX_STORED_BODY].decode("utf-8", "replace")),
+        body=mask_text(
+            storable(incoming.body[:MAX_STORED_BODY].decode("utf-8", "replace"))
+        ),
     )
 
 

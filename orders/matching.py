@@ -113,9 +113,10 @@ class CustomerIdentity:
         )
 
     def matches(self, other: CustomerIdentity) -> bool:
+        # Names compare without spaces too: "O Connor" is "OConnor".
         return (
             bool(self.name)
-            and self.name == other.name
+            and self.name.replace(" ", "") == other.name.replace(" ", "")
             and self.city == other.city
             and same_street(self.street, other.street)
         )

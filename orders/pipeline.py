@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from notifications.order_emails import send_outcome_email
 from orders.errors import STEP_ERRORS, RetryLater, StepError
 from orders.failures import record_failure, resolve_order_failures
 from orders.journal import StepJournal, finish_step, start_step, succeeded_step
+from orders.locks import site_lock
 from orders.models import FailureKind, Order, OrderState, StepStatus
 from orders.steps import (
     StepOutcome,
@@ -123,14 +125,20 @@ def claim_order(order_id: int, task_id: str) -> Order | None:
 
 
 def run_steps(order: Order, *, final_attempt: bool, refetch: bool) -> RunResult:
-    for step in PREREQUISITE_STEPS:
-        rerun = refetch and step.name == "fetch_order"
-        outcome, error = run_step(order, step, final_attempt=final_attempt, rerun=rerun)
-        if error is not None:
-            routine = isinstance(error, UtopiaError) and error.routine
-            return RunResult(OrderState.FAILED, email_staff=not routine)
-        if outcome.stop_state:
-            return RunResult(outcome.stop_state)
+    with ExitStack() as held:
+        for step in PREREQUISITE_STEPS:
+            if step.name == "find_existing_customer":
+                # Held from the search until the customer exists: see locks.py.
+                held.enter_context(site_lock(order.site_id))
+            rerun = refetch and step.name == "fetch_order"
+            outcome, error = run_step(
+                order, step, final_attempt=final_attempt, rerun=rerun
+            )
+            if error is not None:
+                routine = isinstance(error, UtopiaError) and error.routine
+                return RunResult(OrderState.FAILED, email_staff=not routine)
+            if outcome.stop_state:
+                return RunResult(outcome.stop_state)
 
     failed = False
     for step in FOLLOW_UP_STEPS:

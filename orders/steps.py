@@ -6,6 +6,8 @@ resumes from the order alone. The order of the steps lives in pipeline.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,8 @@ from orders.powercode_fields import customer_fields, ticket_fields
 from orders.upstream import powercode_client, utopia_client
 from powercode.client import GEOCODE_FAILED, PowerCodeError
 from tickets.models import TicketTemplate
+from uac.masking import mask_secrets
+from uac.text import storable
 
 
 @dataclass
@@ -35,11 +39,14 @@ class StepOutcome:
 
 def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     """Fetch the order from Utopia and keep what it says on the order."""
-    data = utopia_client().contract_lookup(order.orderref)
+    data = clean_utopia_data(utopia_client().contract_lookup(order.orderref))
     journal.record_call("contractlookup", {"orderref": order.orderref}, data)
     customer = data.get("customer")
     if not isinstance(customer, dict) or not isinstance(data.get("address"), dict):
         raise StepFailure("Utopia's answer has no customer or address.")
+    if not text(data["address"].get("siteid")):
+        # The site id is what keeps a customer from being created twice.
+        raise StepFailure("Utopia's answer has no site id (address.siteid).")
 
     apply_utopia_data(order, data)
     journal.result["site_id"] = order.site_id
@@ -48,27 +55,49 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     )
 
 
+def clean_utopia_data(data: Any) -> Any:
+    """Utopia's answer with every value text a database keeps (masked, no NUL).
+
+    Numbers become text and scalars in the customer and address become strings,
+    so later steps never trip on a number where Utopia usually sends text.
+    """
+    if isinstance(data, dict):
+        cleaned = {str(key): clean_utopia_data(value) for key, value in data.items()}
+        for part in ("customer", "address"):
+            if isinstance(cleaned.get(part), dict):
+                cleaned[part] = {
+                    key: value if isinstance(value, dict | list) else text(value)
+                    for key, value in cleaned[part].items()
+                }
+        return mask_secrets(cleaned)
+    if isinstance(data, list):
+        return [clean_utopia_data(item) for item in data]
+    return storable(data) if isinstance(data, str) else data
+
+
 def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
     customer, address = data["customer"], data["address"]
     order.utopia_data = data
-    order.first_name = text(customer.get("firstname"))
-    order.last_name = text(customer.get("lastname"))
-    order.email = text(customer.get("email"))
-    order.phone = text(customer.get("phone"))
-    order.city = text(address.get("city"))
-    order.site_id = text(address.get("siteid"))
-    order.service_plan = ", ".join(product_names(data))
+    for field_name, value in (
+        ("first_name", customer.get("firstname")),
+        ("last_name", customer.get("lastname")),
+        ("email", customer.get("email")),
+        ("phone", customer.get("phone")),
+        ("city", address.get("city")),
+        ("site_id", address.get("siteid")),
+        ("service_plan", ", ".join(product_names(data))),
+    ):
+        limit = Order._meta.get_field(field_name).max_length
+        setattr(order, field_name, text(value)[:limit])
     order.save()
 
 
 def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Stop the order if PowerCode already has this customer."""
     client = powercode_client()
-    if order.site_id:
-        found = client.read_customer(ext_account_id=order.site_id)
-        journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
-        if found:
-            return duplicate_of(order, journal, found, "same Utopia site id")
+    found = customer_of_site(order, journal)
+    if found:
+        return duplicate_of(order, journal, found, "same Utopia site id")
 
     candidates = client.search_customers(order.customer_name)
     journal.record_call(
@@ -80,6 +109,20 @@ def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
     if match:
         return duplicate_of(order, journal, match, "same name and address")
     return StepOutcome(f"No existing customer among {len(candidates)} found by name")
+
+
+def customer_of_site(order: Order, journal: StepJournal) -> dict[str, Any] | None:
+    """The PowerCode customer whose extAccountID is this order's site id."""
+    found = powercode_client().read_customer(ext_account_id=order.site_id)
+    journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
+    if not found:
+        return None
+    # Trust the answer only if it names this site (or names none at all).
+    ext_id = text(found.get("ExtAccountID", found.get("extAccountID", order.site_id)))
+    if ext_id != order.site_id:
+        journal.record_call("ignored", {"reason": f"answer names site {ext_id!r}"})
+        return None
+    return found
 
 
 def duplicate_of(
@@ -98,11 +141,10 @@ def duplicate_of(
 def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Create the PowerCode customer, or adopt the one an earlier attempt made."""
     client = powercode_client()
-    if len(attempts(order, journal.row.name)) > 1 and order.site_id:
+    if len(attempts(order, journal.row.name)) > 1:
         # An earlier attempt may have reached PowerCode and lost the answer
         # (a read timeout): look before creating a second customer.
-        found = client.read_customer(ext_account_id=order.site_id)
-        journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
+        found = customer_of_site(order, journal)
         if found:
             customer_id = text(found.get("CustomerID") or found.get("customerID"))
             return keep_customer_id(order, journal, customer_id, "Adopted customer")
@@ -133,17 +175,18 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
     """Bill the plan bought and the fees always added; never a plan in its place."""
     prov = ProvisioningSettings.load()
     wanted, unmapped = services_for(order)
-    done = services_added_before(order)
-    journal.result["added"] = []
+    added, unconfirmed = services_sent_before(order)
+    journal.result.update(added=[], unconfirmed=[])
     for service_id, quantity, _label in wanted:
-        if service_id in done:
+        if service_id in added or service_id in unconfirmed:
             continue
-        answer = powercode_client().add_customer_service(
-            order.powercode_customer_id,
-            service_id,
-            quantity=quantity,
-            prorate=prov.prorate_services,
-        )
+        with unconfirmed_on_lost_answer(journal, service_id):
+            answer = powercode_client().add_customer_service(
+                order.powercode_customer_id,
+                service_id,
+                quantity=quantity,
+                prorate=prov.prorate_services,
+            )
         journal.record_call("addCustomerService", {"serviceID": service_id}, answer)
         journal.result["added"].append(service_id)
         journal.save_progress()
@@ -157,7 +200,33 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         return StepOutcome(
             summary, failure=(FailureKind.UNMAPPED_SERVICE_PLAN, message)
         )
+    if unconfirmed and not staff_checked(order, FailureKind.SERVICES_FAILED):
+        services = ", ".join(sorted(unconfirmed))
+        message = (
+            f"PowerCode did not confirm adding service {services}:"
+            " it may be billed already, so it is not sent again. Check the"
+            " customer's services in PowerCode, add what is missing there, then"
+            " resolve this failure and retry the order."
+        )
+        return StepOutcome(summary, failure=(FailureKind.SERVICES_FAILED, message))
     return StepOutcome(summary)
+
+
+@contextmanager
+def unconfirmed_on_lost_answer(journal: StepJournal, what: str) -> Iterator[None]:
+    """Note `what` as unconfirmed when PowerCode may have acted on a lost call."""
+    try:
+        yield
+    except PowerCodeError as err:
+        if err.may_have_acted:
+            journal.result.setdefault("unconfirmed", []).append(what)
+            journal.save_progress()
+        raise
+
+
+def staff_checked(order: Order, kind: str) -> bool:
+    """Staff resolved this kind of failure: what was unconfirmed is in hand."""
+    return order.failures.filter(kind=kind, resolved=True).exists()
 
 
 def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
@@ -178,12 +247,14 @@ def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
     return wanted, unmapped
 
 
-def services_added_before(order: Order) -> set[str]:
-    return {
-        service_id
-        for step in attempts(order, "add_services")
-        for service_id in (step.result or {}).get("added", [])
-    }
+def services_sent_before(order: Order) -> tuple[set[str], set[str]]:
+    """Services earlier attempts added, and those whose answer was lost."""
+    added: set[str] = set()
+    unconfirmed: set[str] = set()
+    for step in attempts(order, "add_services"):
+        added.update((step.result or {}).get("added", []))
+        unconfirmed.update((step.result or {}).get("unconfirmed", []))
+    return added, unconfirmed - added
 
 
 def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
@@ -191,9 +262,24 @@ def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
     template = TicketTemplate.active()
     if template is None:
         raise StepFailure("No ticket template is active.")
+    if any(
+        (step.result or {}).get("unconfirmed")
+        for step in attempts(order, "open_ticket")
+    ):
+        if staff_checked(order, FailureKind.TICKET_FAILED):
+            return StepOutcome("Ticket left to staff: an earlier answer was lost")
+        message = (
+            "PowerCode did not confirm the ticket: it may exist already, so it is not"
+            " opened again. Check the customer's tickets in PowerCode, open one"
+            " there if missing, then resolve this failure and retry the order."
+        )
+        return StepOutcome(
+            "Ticket not confirmed", failure=(FailureKind.TICKET_FAILED, message)
+        )
 
     fields = ticket_fields(order, template, ProvisioningSettings.load())
-    ticket_id = powercode_client().create_ticket(fields)
+    with unconfirmed_on_lost_answer(journal, "ticket"):
+        ticket_id = powercode_client().create_ticket(fields)
     journal.record_call("createTicket", fields, {"ticketID": ticket_id})
     order.ticket_id = ticket_id
     order.save(update_fields=["ticket_id", "updated_at"])

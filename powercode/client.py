@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import requests
+import urllib3
 
 from powercode import wire
 from powercode.links import customer_page_url as customer_page_url
@@ -40,12 +41,16 @@ class PowerCodeError(Exception):
         transient: bool,
         status_code: int | None = None,
         api_status: int | None = None,
+        may_have_acted: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.transient = transient
         self.status_code = status_code
         self.api_status = api_status
+        # False only when PowerCode certainly did nothing: it refused, or the
+        # request never reached it. A lost or garbled answer may hide a change.
+        self.may_have_acted = may_have_acted
 
 
 class PowerCodeClient:
@@ -92,6 +97,7 @@ class PowerCodeClient:
                 transient=False,
                 status_code=response.status_code,
                 api_status=status,
+                may_have_acted=False,
             )
         return answer
 
@@ -115,6 +121,7 @@ class PowerCodeClient:
             f"PowerCode {what} was not successful: {detail}",
             transient=False,
             status_code=response.status_code,
+            may_have_acted=False,
         )
 
     def search_customers(self, text: str) -> list[dict[str, Any]]:
@@ -216,7 +223,9 @@ class PowerCodeClient:
         except requests.RequestException as err:
             transient = isinstance(err, _TRANSIENT_ERRORS)
             message = f"PowerCode {what} failed: {type(err).__name__}"
-            raise PowerCodeError(message, transient=transient) from err
+            raise PowerCodeError(
+                message, transient=transient, may_have_acted=not never_sent(err)
+            ) from err
 
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug(
@@ -230,7 +239,20 @@ class PowerCodeClient:
             f"PowerCode {what} answered HTTP {status}: {detail}",
             transient=status == 429 or status >= 500,
             status_code=status,
+            # 502 and 503 come from a gateway or a server that took nothing in;
+            # any other server error may have happened half-way.
+            may_have_acted=status >= 500 and status not in (502, 503),
         )
+
+
+def never_sent(err: requests.RequestException) -> bool:
+    """True when the request cannot have reached PowerCode (no connection)."""
+    if isinstance(err, requests.ConnectTimeout):
+        return True
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    return isinstance(err, requests.ConnectionError) and isinstance(
+        reason, urllib3.exceptions.NewConnectionError
+    )
 
 
 def _decode(response: requests.Response, what: str, secrets: list[str]) -> Any:

@@ -92,6 +92,7 @@ def test_webhook_runs_a_bounded_number_of_queries(
         (webhook_body("UIA202511-040101\u0000"), "no usable orderref"),
         ('{"msg": "Project New Order\u0000", "orderref": "A1"}', "not a JSON object"),
         ("[" * 100_000, "not a JSON object"),
+        (webhook_body("UIA202511-040101\n"), "no usable orderref"),
         ('{"msg": "Project New Order", "orderref": "' + "9" * 65 + '"}', "orderref"),
     ],
 )
@@ -245,3 +246,24 @@ def test_body_over_the_upload_limit_is_stored_without_it_and_refused(
     assert delivery.outcome == "rejected"
     assert "too large" in delivery.reason
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["msg", "event", "orderref"])
+def test_lone_surrogate_escape_is_stored_not_a_server_error(client, queued, field):
+    body = {"msg": "Project New Order", "orderref": "UIA1"}
+    body[field] = "\ud800"
+
+    response = post_webhook(client, json.dumps(body))
+
+    delivery = WebhookDelivery.objects.get()
+    assert response.status_code < 500
+    assert delivery.outcome  # stored and decided, not left half-written
+    assert "\ud800" not in delivery.body + delivery.msg + delivery.orderref
+
+
+def test_secret_inside_the_body_is_masked_in_the_stored_delivery(client, queued):
+    body = webhook_body(ORDERREF)[:-1] + f', "cb": "?token={settings.WEBHOOK_SECRET}"}}'
+
+    post_webhook(client, body)
+
+    assert settings.WEBHOOK_SECRET not in WebhookDelivery.objects.get().body

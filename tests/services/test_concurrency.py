@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -66,4 +68,26 @@ def test_simultaneous_tasks_for_one_order_run_it_once(postgres, upstreams):
     )
 
     assert sorted(map(str, states)) == ["None"] * 5 + ["completed"]
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
+
+
+def test_two_orders_for_one_site_at_once_make_one_customer(postgres, upstreams):
+    second = upstreams.utopia.handle(
+        "/spquery/contractlookup",
+        json.dumps({"apikey": settings.UTOPIA_API_KEY, "orderref": ORDERREF}).encode(),
+    )
+    twin = {**json.loads(second[2]), "orderref": "UIA202511-040199"}
+    upstreams.utopia.add_order(twin)
+    orders = [
+        Order.objects.create(orderref=ref) for ref in (ORDERREF, twin["orderref"])
+    ]
+
+    states = run_at_once(
+        2,
+        lambda i: pipeline.provision_order(
+            orders[i].pk, task_id=f"task-{i}", final_attempt=True
+        ),
+    )
+
+    assert sorted(map(str, states)) == ["completed", "duplicate"]
     assert len(upstreams.powercode_calls("createCustomer")) == 1

@@ -1,0 +1,169 @@
+"""Upstream surprises found by attacking the pipeline: nothing billed twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders.failures import resolve_failure
+from orders.models import Order, OrderState
+from powercode.client import PowerCodeClient, PowerCodeError
+from tests.test_pipeline import ANA, provision, retry
+
+pytestmark = pytest.mark.django_db
+
+
+def lose_answer_once(monkeypatch, method_name: str) -> None:
+    """The next call reaches PowerCode and acts, but its answer is lost."""
+    real = getattr(PowerCodeClient, method_name)
+
+    def act_then_time_out(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        monkeypatch.setattr(PowerCodeClient, method_name, real)
+        raise PowerCodeError("read timed out", transient=True)
+
+    monkeypatch.setattr(PowerCodeClient, method_name, act_then_time_out)
+
+
+def billed(upstreams) -> list[str]:
+    """The service ids PowerCode holds for the one customer created."""
+    [customer_id] = [c for c in upstreams.powercode.customers if c >= "2000"]
+    return [s["serviceID"] for s in upstreams.powercode.services.get(customer_id, [])]
+
+
+def test_service_whose_answer_was_lost_is_not_billed_again(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    lose_answer_once(monkeypatch, "add_customer_service")
+
+    order = provision(ANA)
+
+    failure = order.failures.get()
+    assert billed(upstreams) == ["1", "3"]
+    assert order.state == OrderState.FAILED
+    assert failure.kind == "services_failed"
+    assert "may be billed already" in failure.message
+
+    resolve_failure(failure, user=None, note="Checked: 1 Gbps is on the account")
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.COMPLETED
+    assert billed(upstreams) == ["1", "3"]
+
+
+def test_retry_before_staff_checked_still_bills_nothing_twice(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    lose_answer_once(monkeypatch, "add_customer_service")
+    order = provision(ANA)
+
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.FAILED
+    assert order.failures.get().occurrences == 2
+    assert billed(upstreams) == ["1", "3"]
+
+
+def test_ticket_whose_answer_was_lost_is_not_opened_again(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    lose_answer_once(monkeypatch, "create_ticket")
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.FAILED
+    assert order.failures.get().kind == "ticket_failed"
+    assert len(upstreams.powercode.tickets) == 1
+
+    resolve_failure(order.failures.get(), user=None, note="Ticket 1 is there")
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.COMPLETED
+    assert len(upstreams.powercode.tickets) == 1
+
+
+def test_refused_call_is_retried_because_powercode_did_nothing(upstreams):
+    upstreams.powercode.fail_next("addCustomerService", status=503)
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.COMPLETED
+    assert billed(upstreams) == ["1", "3"]
+
+
+def test_customer_found_by_site_id_must_carry_that_site_id(upstreams, monkeypatch):
+    robert = upstreams.powercode.customers["1001"]
+    monkeypatch.setattr(
+        PowerCodeClient, "read_customer", lambda self, **ids: dict(robert)
+    )
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.COMPLETED
+    assert order.powercode_customer_id != "1001"
+
+
+def utopia_order(upstreams, orderref: str, **changes) -> str:
+    order = upstreams.utopia._orders["UIA202511-040101"]
+    changed = {
+        **order,
+        "orderref": orderref,
+        "customer": {**order["customer"], **changes.get("customer", {})},
+        "address": {**order["address"], **changes.get("address", {})},
+    }
+    upstreams.utopia.add_order(changed)
+    return orderref
+
+
+def test_order_without_a_site_id_is_stopped_for_staff(upstreams):
+    orderref = utopia_order(upstreams, "UIA202511-050001", address={"siteid": ""})
+
+    order = provision(orderref)
+
+    assert order.state == OrderState.FAILED
+    assert "no site id" in order.failures.get().message
+    assert upstreams.powercode_calls("createCustomer") == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"customer": {"firstname": "Ana\u0000"}},
+        {"customer": {"firstname": "Ana\nBcc: x@example.com"}},
+        {"customer": {"phone": "8" * 300}},
+        {"address": {"apt": 4, "zip": 84041}},
+    ],
+)
+def test_odd_values_from_utopia_still_provision_the_order(upstreams, changes):
+    orderref = utopia_order(upstreams, "UIA202511-050002", **changes)
+
+    order = provision(orderref)
+
+    assert order.state == OrderState.COMPLETED, list(
+        order.failures.values_list("message", flat=True)
+    )
+    assert "\u0000" not in str(Order.objects.get(pk=order.pk).utopia_data)
+
+
+def test_email_subject_is_one_line_whatever_the_name(upstreams, mailoutbox):
+    orderref = utopia_order(
+        upstreams, "UIA202511-050003", customer={"firstname": "Ana\r\nBcc: x@y.z"}
+    )
+
+    provision(orderref)
+
+    [email] = mailoutbox
+    assert "\n" not in email.subject
+    assert email.bcc == []
+
+
+def test_utopia_data_is_cleaned_of_what_databases_refuse():
+    from orders.steps import clean_utopia_data
+
+    cleaned = clean_utopia_data(
+        {"customer": {"lastname": "Garc\ud800ia\u0000", "id": 7}, "n": [None, 1.5]}
+    )
+
+    assert cleaned == {
+        "customer": {"lastname": "Garc?ia\ufffd", "id": "7"},
+        "n": [None, 1.5],
+    }
