@@ -155,8 +155,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # A task whose worker dies is delivered again after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task whose whole worker died is delivered again after this many
+    # seconds; it must outlast the longest retry countdown (ETA tasks wait,
+    # unacknowledged, in a worker).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("PROVISION_RETRY_BACKOFF_MAX", default=900) + 300
+    }
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
@@ -180,7 +184,7 @@ PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
 PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
 PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
 # A processing order untouched this long (its worker died) may be queued again.
-PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=60)
+PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=30)
 
 # --- Upstream APIs ----------------------------------------------------------
 
