@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from orders.failures import resolve_failure
 from orders.models import (
     AlwaysAddedFee,
     Failure,
@@ -72,6 +73,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(Failure)
 class FailureAdmin(admin.ModelAdmin):
+    actions = ["mark_resolved"]
     list_display = [
         "orderref",
         "kind",
@@ -95,6 +97,21 @@ class FailureAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolved_at",
     ]
+
+    def save_model(
+        self, request: HttpRequest, obj: Failure, form: object, change: bool
+    ) -> None:
+        if obj.resolved and not obj.resolved_at:
+            resolve_failure(obj, user=request.user, note=obj.note)
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Mark selected failures resolved")
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[Failure]) -> None:
+        failures = list(queryset.filter(resolved=False))
+        for failure in failures:
+            resolve_failure(failure, user=request.user)
+        self.message_user(request, f"Resolved {len(failures)} failures.")
 
 
 @admin.register(WebhookDelivery)

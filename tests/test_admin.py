@@ -75,3 +75,29 @@ def test_retry_action_queues_a_failed_order(
 
     assert "Queued 1 of 1 orders." in response.content.decode()
     assert Order.objects.get(pk=provisioned.pk).state == OrderState.COMPLETED
+
+
+def test_staff_resolve_a_failure_and_who_and_when_are_kept(admin_client, provisioned):
+    failure = provisioned.failures.get()
+    url = reverse("admin:orders_failure_change", args=[failure.pk])
+
+    admin_client.post(url, {"resolved": "on", "note": "Mapped 10 Gbps"})
+
+    failure.refresh_from_db()
+    assert failure.resolved
+    assert failure.resolved_by.username == "admin"
+    assert failure.resolved_at is not None
+    assert failure.note == "Mapped 10 Gbps"
+
+
+def test_bulk_resolve_action(admin_client, provisioned):
+    failure = provisioned.failures.get()
+
+    admin_client.post(
+        reverse("admin:orders_failure_changelist"),
+        {"action": "mark_resolved", "_selected_action": [failure.pk]},
+    )
+
+    failure.refresh_from_db()
+    assert failure.resolved
+    assert failure.resolved_by.username == "admin"
