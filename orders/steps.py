@@ -24,10 +24,14 @@ from orders.models import (
 )
 from orders.powercode_fields import customer_fields, ticket_fields
 from orders.upstream import powercode_client, utopia_client
+from orders.utopia_data import (
+    apply_utopia_data,
+    clean_utopia_data,
+    product_names,
+    text,
+)
 from powercode.client import GEOCODE_FAILED, PowerCodeError
 from tickets.models import TicketTemplate
-from uac.masking import mask_secrets
-from uac.text import storable
 
 
 @dataclass
@@ -53,43 +57,6 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     return StepOutcome(
         f"Fetched {order.customer_name}, {order.service_plan or 'no plan'}"
     )
-
-
-def clean_utopia_data(data: Any) -> Any:
-    """Utopia's answer with every value text a database keeps (masked, no NUL).
-
-    Numbers become text and scalars in the customer and address become strings,
-    so later steps never trip on a number where Utopia usually sends text.
-    """
-    if isinstance(data, dict):
-        cleaned = {str(key): clean_utopia_data(value) for key, value in data.items()}
-        for part in ("customer", "address"):
-            if isinstance(cleaned.get(part), dict):
-                cleaned[part] = {
-                    key: value if isinstance(value, dict | list) else text(value)
-                    for key, value in cleaned[part].items()
-                }
-        return mask_secrets(cleaned)
-    if isinstance(data, list):
-        return [clean_utopia_data(item) for item in data]
-    return storable(data) if isinstance(data, str) else data
-
-
-def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
-    customer, address = data["customer"], data["address"]
-    order.utopia_data = data
-    for field_name, value in (
-        ("first_name", customer.get("firstname")),
-        ("last_name", customer.get("lastname")),
-        ("email", customer.get("email")),
-        ("phone", customer.get("phone")),
-        ("city", address.get("city")),
-        ("site_id", address.get("siteid")),
-        ("service_plan", ", ".join(product_names(data))),
-    ):
-        limit = Order._meta.get_field(field_name).max_length
-        setattr(order, field_name, text(value)[:limit])
-    order.save()
 
 
 def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
@@ -297,16 +264,3 @@ def tag_customer(order: Order, journal: StepJournal) -> StepOutcome:
     journal.record_call("tags", {"tags[]": tag_ids}, answer)
     journal.result["tags"] = tag_ids
     return StepOutcome(f"Tagged with {', '.join(tag_ids)}")
-
-
-def product_names(data: dict[str, Any]) -> list[str]:
-    items = data.get("orderitems") or []
-    return [
-        text(item.get("description"))
-        for item in items
-        if isinstance(item, dict) and text(item.get("description"))
-    ]
-
-
-def text(value: object) -> str:
-    return "" if value is None else str(value).strip()

@@ -157,7 +157,7 @@ def test_email_subject_is_one_line_whatever_the_name(upstreams, mailoutbox):
 
 
 def test_utopia_data_is_cleaned_of_what_databases_refuse():
-    from orders.steps import clean_utopia_data
+    from orders.utopia_data import clean_utopia_data
 
     cleaned = clean_utopia_data(
         {"customer": {"lastname": "Garc\ud800ia\u0000", "id": 7}, "n": [None, 1.5]}

@@ -1,0 +1,64 @@
+"""What Utopia says about an order, made safe to store and copied onto it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orders.models import Order
+from uac.masking import mask_secrets
+from uac.text import storable
+
+
+def clean_utopia_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Utopia's answer with secrets masked and only text a database keeps.
+
+    Scalars in the customer and the address become strings, so later steps
+    never trip on a number where Utopia usually sends text.
+    """
+    cleaned = mask_secrets(storable_values(data))
+    for part in ("customer", "address"):
+        if isinstance(cleaned.get(part), dict):
+            cleaned[part] = {
+                key: value if isinstance(value, dict | list) else text(value)
+                for key, value in cleaned[part].items()
+            }
+    return cleaned
+
+
+def storable_values(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {storable(str(k)): storable_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable_values(item) for item in value]
+    return storable(value) if isinstance(value, str) else value
+
+
+def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
+    """Keep the answer on the order and copy out what staff search by."""
+    customer, address = data["customer"], data["address"]
+    order.utopia_data = data
+    for field_name, value in (
+        ("first_name", customer.get("firstname")),
+        ("last_name", customer.get("lastname")),
+        ("email", customer.get("email")),
+        ("phone", customer.get("phone")),
+        ("city", address.get("city")),
+        ("site_id", address.get("siteid")),
+        ("service_plan", ", ".join(product_names(data))),
+    ):
+        limit = Order._meta.get_field(field_name).max_length
+        setattr(order, field_name, text(value)[:limit])
+    order.save()
+
+
+def product_names(data: dict[str, Any]) -> list[str]:
+    items = data.get("orderitems") or []
+    return [
+        text(item.get("description"))
+        for item in items
+        if isinstance(item, dict) and text(item.get("description"))
+    ]
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value).strip()
