@@ -52,7 +52,10 @@ def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
 
 
 def product_names(data: dict[str, Any]) -> list[str]:
-    items = data.get("orderitems") or []
+    """The products bought, as Utopia names them; none if orderitems is odd."""
+    items = data.get("orderitems")
+    if not isinstance(items, list):
+        return []
     return [
         text(item.get("description"))
         for item in items

@@ -167,3 +167,13 @@ def test_utopia_data_is_cleaned_of_what_databases_refuse():
         "customer": {"lastname": "Garc?ia\ufffd", "id": "7"},
         "n": [None, 1.5],
     }
+
+
+def test_orderitems_that_are_not_a_list_mean_no_product(upstreams):
+    orderref = utopia_order(upstreams, "UIA202511-050004")
+    upstreams.utopia._orders[orderref]["orderitems"] = 5
+
+    order = provision(orderref)
+
+    assert order.failures.get().kind == "unmapped_service_plan"
+    assert order.powercode_customer_id
