@@ -104,9 +104,13 @@ def guarded(order: Order, work: Callable[[], T], *, on_defect: T) -> T:
         # Recorded so the order does not stay processing; the traceback is in
         # the log for whoever fixes the defect.
         logger.exception("order %s stopped by an unexpected error", order.orderref)
-        record_failure(
-            order, FailureKind.INTERNAL_ERROR, f"{type(err).__name__}: {err}"
-        )
+        message = f"{type(err).__name__}: {err}"
+        try:
+            record_failure(order, FailureKind.INTERNAL_ERROR, message)
+        except Exception:
+            # The record failed too (the database refused it): the order still
+            # ends failed, and the log has both tracebacks.
+            logger.exception("order %s failure not recorded", order.orderref)
         return on_defect
 
 
