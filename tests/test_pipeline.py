@@ -286,3 +286,22 @@ def test_a_defect_in_a_step_is_recorded_and_does_not_leave_the_order_processing(
     step = order.steps.get(name="find_existing_customer")
     assert step.status == "failed"
     assert len(mailoutbox) == 1
+
+
+def test_order_ends_failed_even_when_its_failure_cannot_be_recorded(
+    upstreams, monkeypatch
+):
+    def broken(order, journal):
+        raise KeyError("customer")
+
+    def database_refuses(*args, **kwargs):
+        raise ValueError("refused")
+
+    steps = list(pipeline.PREREQUISITE_STEPS)
+    steps[1] = pipeline.Step("find_existing_customer", broken, "x")
+    monkeypatch.setattr(pipeline, "PREREQUISITE_STEPS", tuple(steps))
+    monkeypatch.setattr(pipeline, "record_failure", database_refuses)
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.FAILED
