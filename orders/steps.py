@@ -33,6 +33,8 @@ from orders.utopia_data import (
 from powercode.client import GEOCODE_FAILED, PowerCodeError
 from tickets.models import TicketTemplate
 
+UNMAPPED = FailureKind.UNMAPPED_SERVICE_PLAN
+
 
 @dataclass
 class StepOutcome:
@@ -159,13 +161,11 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         journal.save_progress()
 
     summary = f"Added {', '.join(label for _, _, label in wanted) or 'nothing'}"
-    if unmapped:
-        message = (
-            f"No PowerCode service is mapped to {', '.join(unmapped)}: "
-            "the plan was not billed. Add the mapping, then retry the order."
-        )
+    no_product = not product_names(order.utopia_data)
+    if unmapped or (no_product and not staff_checked(order, UNMAPPED)):
         return StepOutcome(
-            summary, failure=(FailureKind.UNMAPPED_SERVICE_PLAN, message)
+            summary,
+            failure=(UNMAPPED, unmapped_message(unmapped)),
         )
     if unconfirmed and not staff_checked(order, FailureKind.SERVICES_FAILED):
         services = ", ".join(sorted(unconfirmed))
@@ -203,7 +203,7 @@ def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
         for m in ServicePlanMapping.objects.filter(active=True)
     }
     wanted, unmapped = [], []
-    for product in product_names(order.utopia_data) or ["(no product in the order)"]:
+    for product in product_names(order.utopia_data):
         mapping = mappings.get(normalize_text(product))
         if mapping is None:
             unmapped.append(product)
@@ -212,6 +212,20 @@ def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
     for fee in AlwaysAddedFee.objects.filter(active=True):
         wanted.append((fee.powercode_service_id, fee.quantity, fee.name))
     return wanted, unmapped
+
+
+def unmapped_message(unmapped: list[str]) -> str:
+    """What staff read when a plan could not be billed."""
+    if not unmapped:
+        return (
+            "Utopia's order names no product, so no plan was billed. Find out what"
+            " the customer bought and add it in PowerCode; then resolve this failure"
+            " and retry the order."
+        )
+    return (
+        f"No PowerCode service is mapped to {', '.join(unmapped)}: the plan was not"
+        " billed. Add the mapping, then retry the order."
+    )
 
 
 def services_sent_before(order: Order) -> tuple[set[str], set[str]]:

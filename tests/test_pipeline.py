@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from orders import pipeline
+from orders.failures import resolve_failure
 from orders.models import Failure, Order, OrderState, OrderStep, ServicePlanMapping
 from orders.queue import requeue_order
 from orders.tasks import provision_order
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 ANA = "UIA202511-040101"  # 1 Gbps, apt 4B
 MEI = "UIA202511-040103"  # 10 Gbps, not mapped
+DANA = "UIA202511-040105"  # no order items at all
 
 
 def provision(orderref: str) -> Order:
@@ -133,6 +135,24 @@ def test_unmapped_plan_completes_after_mapping_and_retry_without_double_fees(
     assert len(upstreams.powercode_calls("createCustomer")) == 1
     assert len(upstreams.powercode_calls("createTicket")) == 1
     assert order.failures.get().resolved
+
+
+def test_order_without_products_completes_once_staff_resolve_it(
+    upstreams, django_capture_on_commit_callbacks, admin_user
+):
+    order = provision(DANA)
+    failure = order.failures.get()
+    assert order.state == OrderState.FAILED
+    assert failure.kind == "unmapped_service_plan"
+    assert "names no product" in failure.message
+
+    resolve_failure(failure, user=admin_user, note="Billed 1 Gbps by hand")
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    added = [c["serviceID"] for c in upstreams.powercode_calls("addCustomerService")]
+    assert order.state == OrderState.COMPLETED
+    assert added == ["3"]
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
 
 
 def test_second_task_for_a_claimed_order_does_nothing(upstreams):

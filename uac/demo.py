@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -65,6 +66,17 @@ class ChildProcesses:
                 child.kill()
         for log in self.logs:
             log.close()
+
+
+def busy_addresses(addresses: Iterable[tuple[str, int]]) -> list[str]:
+    """The addresses something already listens on, as "host:port"."""
+    busy = []
+    for host, port in sorted(addresses):
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex((host, port)) == 0:
+                busy.append(f"{host}:{port}")
+    return busy
 
 
 def start_web_and_worker(children: ChildProcesses, port: int) -> None:

@@ -42,9 +42,19 @@ def start_simulators(
     for url in (settings.PC_URL_API, settings.PC_URL_UAPI):
         apps[address_of(url)] = running.powercode.wsgi_app
     for (host, port), app in apps.items():
-        server, _ = serve_in_thread(app, host, port)
+        try:
+            server, _ = serve_in_thread(app, host, port)
+        except OSError as err:
+            running.stop()
+            raise OSError(f"cannot listen on {host}:{port}: {err.strerror}") from err
         running.servers.append(server)
     return running
+
+
+def simulator_addresses() -> set[tuple[str, int]]:
+    """The (host, port) pairs the simulators listen on, from the upstream URLs."""
+    urls = (settings.UTOPIA_URL_ENDPOINT, settings.PC_URL_API, settings.PC_URL_UAPI)
+    return {address_of(url) for url in urls}
 
 
 def address_of(url: str) -> tuple[str, int]:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+import signal
+import sys
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from uac import demo
-from uac.simulation import SAMPLE_FILE, start_simulators
+from uac.simulation import SAMPLE_FILE, simulator_addresses, start_simulators
 
 HEADER = ["ORDERREF", "STATE", "POWERCODE", "TICKET", "FAILURE", "AS EXPECTED"]
 
@@ -16,7 +18,9 @@ class Command(BaseCommand):
     help = "Run UAC with the simulators and provision the sample orders over HTTP."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port of the web app (8000)."
+        )
         parser.add_argument(
             "--exit", action="store_true", help="Stop once the table is printed."
         )
@@ -26,16 +30,30 @@ class Command(BaseCommand):
             default=0.0,
             help="Seconds the simulators wait before each answer.",
         )
-        parser.add_argument("--timeout", type=float, default=120.0)
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=120.0,
+            help="Seconds to wait for the orders to be processed (120).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        port = int(options["port"])
+        busy = demo.busy_addresses({("127.0.0.1", port), *simulator_addresses()})
+        if busy:
+            raise CommandError(
+                f"{', '.join(busy)} already in use (another demo still running?)."
+                " Stop what listens there; --port moves the web app."
+            )
+        # A plain kill stops the children too, not only this process.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         call_command("migrate", verbosity=0)
         login = demo.ensure_admin()
         simulators = start_simulators(delay=float(options["upstream_delay"]))
         children = demo.ChildProcesses()
-        base_url = f"http://127.0.0.1:{options['port']}"
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            demo.start_web_and_worker(children, int(options["port"]))
+            demo.start_web_and_worker(children, port)
             demo.wait_for_web(base_url, children, timeout=30)
             all_as_expected = self.provision_samples(base_url, children, options)
             if options["exit"]:
