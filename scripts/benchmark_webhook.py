@@ -74,7 +74,8 @@ def start_gunicorn(children: demo.ChildProcesses, port: int) -> None:
     )  # fmt: skip
     children.start(
         "bench-worker",
-        [sys.executable, "-m", "celery", "-A", "uac", "worker",
+        # Niced as deploy/systemd/uac-worker.service runs it.
+        ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "uac", "worker",
          "--concurrency=4", "-l", "WARNING"],
     )  # fmt: skip
 

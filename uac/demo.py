@@ -33,12 +33,14 @@ class ChildProcesses:
 
     def __init__(self) -> None:
         self.children: list[subprocess.Popen[bytes]] = []
+        self.names: list[str] = []
         self.logs: list[IO[bytes]] = []
 
     def start(self, name: str, command: list[str]) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         log = (LOG_DIR / f"demo-{name}.log").open("wb")
         self.logs.append(log)
+        self.names.append(name)
         self.children.append(
             subprocess.Popen(
                 command,
@@ -50,11 +52,10 @@ class ChildProcesses:
         )
 
     def check_alive(self) -> None:
-        for child in self.children:
+        for name, child in zip(self.names, self.children, strict=True):
             if child.poll() is not None:
-                raise RuntimeError(
-                    f"{' '.join(child.args[2:5])} exited; see the logs in {LOG_DIR}"
-                )
+                log = LOG_DIR / f"demo-{name}.log"
+                raise RuntimeError(f"the {name} process exited; see {log}")
 
     def stop(self) -> None:
         for child in self.children:
@@ -106,9 +107,9 @@ def wait_for_web(base_url: str, children: ChildProcesses, timeout: float) -> Non
     while time.monotonic() < deadline:
         children.check_alive()
         try:
-            requests.get(f"{base_url}/admin/login/", timeout=1)
+            requests.get(f"{base_url}/admin/login/", timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting
             time.sleep(0.2)
     raise RuntimeError(f"the web app did not answer at {base_url}")
 
