@@ -57,8 +57,11 @@ def is_secret_key(key: object) -> bool:
     return isinstance(key, str) and bool(SECRET_KEY_PATTERN.search(key))
 
 
+TRACEBACK_FORMATTER = logging.Formatter()
+
+
 class SecretMaskingFilter(logging.Filter):
-    """Mask configured secrets in a record's message and arguments."""
+    """Mask configured secrets in a record's message, arguments and traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not configured_secrets():
@@ -67,6 +70,14 @@ class SecretMaskingFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # An exception's message may quote a request; the formatter would
+            # print the traceback unmasked, so it is formatted and masked here.
+            record.exc_text = mask_text(
+                TRACEBACK_FORMATTER.formatException(record.exc_info)
+            )
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
 
 
