@@ -19,7 +19,7 @@ demo: $(VENV)/.installed
 	DEBUG=true $(BIN)/python manage.py demo $(DEMO_ARGS)
 
 demo-exit:
-	$(MAKE) demo DEMO_ARGS=--exit
+	$(MAKE) demo DEMO_ARGS="--exit $(DEMO_ARGS)"
 
 # Any manage.py command on the same laptop defaults, e.g. make manage ARGS=showmigrations
 manage: $(VENV)/.installed

@@ -54,6 +54,10 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # An order is the record that its webhook arrived: never lost.
+        return False
+
     @admin.display(description="PowerCode")
     def powercode_link(self, order: Order) -> str:
         if not order.powercode_customer_id:
@@ -131,6 +135,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from orders.models import Order, OrderState
+from orders.models import Order, OrderState, WebhookDelivery
 from orders.tasks import provision_order
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,20 @@ def test_bulk_resolve_action(admin_client, provisioned):
     failure.refresh_from_db()
     assert failure.resolved
     assert failure.resolved_by.username == "admin"
+
+
+def test_orders_and_deliveries_cannot_be_deleted(admin_client, provisioned):
+    order_url = reverse("admin:orders_order_changelist")
+    delivery = provisioned.deliveries.first() or WebhookDelivery.objects.create(
+        method="POST", order=provisioned
+    )
+    delete_urls = [
+        reverse("admin:orders_order_delete", args=[provisioned.pk]),
+        reverse("admin:orders_webhookdelivery_delete", args=[delivery.pk]),
+    ]
+
+    assert "delete_selected" not in admin_client.get(order_url).content.decode()
+    for url in delete_urls:
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Order.objects.filter(pk=provisioned.pk).exists()
+    assert WebhookDelivery.objects.filter(pk=delivery.pk).exists()

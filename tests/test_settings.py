@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -51,3 +53,16 @@ def test_missing_required_variable_stops_start_up_with_one_line_naming_it():
         "uac: configuration error: missing required environment variable PC_API_KEY"
         " (set it in .env, or DEBUG=true to run on the simulators)"
     ]
+
+
+def test_env_example_lists_every_variable_the_settings_read() -> None:
+    base = Path(settings.BASE_DIR)
+    source = (base / "uac" / "settings.py").read_text()
+    read = set(
+        re.findall(r'(?:env(?:\.\w+)?|required)\(\s*"([A-Z][A-Z0-9_]+)"', source)
+    )
+    example = (base / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+
+    assert {"SECRET_KEY", "PC_API_KEY", "MAIL_PORT", "TRUSTED_PROXIES"} <= read
+    assert read - listed == set()

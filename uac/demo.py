@@ -28,6 +28,10 @@ from orders.webhook_sender import send_webhook
 LOG_DIR = Path(settings.VAR_DIR) / "log"
 
 
+class DemoError(Exception):
+    """A part of the demo stopped or never answered."""
+
+
 class ChildProcesses:
     """The web server and worker processes, stopped together."""
 
@@ -55,7 +59,7 @@ class ChildProcesses:
         for name, child in zip(self.names, self.children, strict=True):
             if child.poll() is not None:
                 log = LOG_DIR / f"demo-{name}.log"
-                raise RuntimeError(f"the {name} process exited; see {log}")
+                raise DemoError(f"the {name} process exited; see {log}")
 
     def stop(self) -> None:
         for child in self.children:
@@ -111,7 +115,7 @@ def wait_for_web(base_url: str, children: ChildProcesses, timeout: float) -> Non
             return
         except requests.RequestException:  # not listening yet, or still starting
             time.sleep(0.2)
-    raise RuntimeError(f"the web app did not answer at {base_url}")
+    raise DemoError(f"the web app did not answer at {base_url}")
 
 
 def ensure_admin() -> tuple[str, str]:
@@ -174,6 +178,6 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(
         "  ".join(
             str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)
-        )
+        ).rstrip()
         for line in lines
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -43,13 +44,18 @@ class Command(BaseCommand):
         if busy:
             raise CommandError(
                 f"{', '.join(busy)} already in use (another demo still running?)."
-                " Stop what listens there; --port moves the web app."
+                " Stop what listens there; --port moves the web app, and"
+                " UTOPIA_URL_ENDPOINT, PC_URL, PC_URL_API and PC_URL_UAPI"
+                " move the simulators."
             )
         # A plain kill stops the children too, not only this process.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         call_command("migrate", verbosity=0)
         login = demo.ensure_admin()
-        simulators = start_simulators(delay=float(options["upstream_delay"]))
+        try:
+            simulators = start_simulators(delay=float(options["upstream_delay"]))
+        except OSError as err:  # taken since the check above
+            raise CommandError(f"Cannot serve the simulators: {err}") from err
         children = demo.ChildProcesses()
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -60,7 +66,9 @@ class Command(BaseCommand):
                 if not all_as_expected:
                     raise CommandError("Some orders did not reach their outcome.")
                 return
-            self.serve(base_url, login)
+            self.serve(base_url, login, children)
+        except demo.DemoError as err:
+            raise CommandError(f"The demo stopped: {err}.") from err
         finally:
             children.stop()
             simulators.stop()
@@ -89,13 +97,20 @@ class Command(BaseCommand):
         )
         return matched == len(expected)
 
-    def serve(self, base_url: str, login: tuple[str, str]) -> None:
+    def serve(
+        self, base_url: str, login: tuple[str, str], children: demo.ChildProcesses
+    ) -> None:
         self.stdout.write(
             f"\nAdmin: {base_url}/admin/  user {login[0]}  password {login[1]}\n"
             "Staff emails are files in var/mail/. Press Ctrl-C to stop."
         )
+        parent = os.getppid()
         try:
-            while True:
-                time.sleep(3600)
+            # make does not pass a kill on to its children: when the make that
+            # started the demo is gone, the demo stops too.
+            while os.getppid() == parent:
+                children.check_alive()
+                time.sleep(1)
         except KeyboardInterrupt:
-            self.stdout.write("Stopping.")
+            pass
+        self.stdout.write("Stopping.")
