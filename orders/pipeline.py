@@ -21,7 +21,7 @@ from notifications.order_emails import send_outcome_email
 from orders.errors import STEP_ERRORS, RetryLater, StepError
 from orders.failures import record_failure, resolve_order_failures
 from orders.journal import StepJournal, finish_step, start_step, succeeded_step
-from orders.locks import site_lock
+from orders.locks import order_run_lock, site_lock
 from orders.models import FailureKind, Order, OrderState, StepStatus
 from orders.steps import (
     StepOutcome,
@@ -74,6 +74,20 @@ def provision_order(
     order_id: int, *, task_id: str, final_attempt: bool, refetch: bool = False
 ) -> OrderState | None:
     """Run an order's pipeline from where it stands; return its new state."""
+    with order_run_lock(order_id) as held:
+        if not held:
+            logger.info(
+                "order %s is being run by a live worker; copy dropped", order_id
+            )
+            return None
+        return run_claimed_order(
+            order_id, task_id=task_id, final_attempt=final_attempt, refetch=refetch
+        )
+
+
+def run_claimed_order(
+    order_id: int, *, task_id: str, final_attempt: bool, refetch: bool
+) -> OrderState | None:
     order = claim_order(order_id, task_id)
     if order is None:
         logger.info("order %s not claimed: another run has it or it is done", order_id)

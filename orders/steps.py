@@ -63,21 +63,29 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
 
 def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Stop the order if PowerCode already has this customer."""
-    client = powercode_client()
+    found = existing_customer(order, journal)
+    if found:
+        customer, reason = found
+        return duplicate_of(order, journal, customer, reason)
+    return StepOutcome("No existing customer by site id, or by name and address")
+
+
+def existing_customer(
+    order: Order, journal: StepJournal
+) -> tuple[dict[str, Any], str] | None:
+    """The PowerCode customer who is this order's person, and why; None if none."""
     found = customer_of_site(order, journal)
     if found:
-        return duplicate_of(order, journal, found, "same Utopia site id")
+        return found, "same Utopia site id"
 
-    candidates = client.search_customers(order.customer_name)
+    candidates = powercode_client().search_customers(order.customer_name)
     journal.record_call(
         "searchCustomers",
         {"searchString": order.customer_name},
         {"CustomerIDs": [c.get("CustomerID") for c in candidates]},
     )
     match = find_matching_customer(order.utopia_data, candidates)
-    if match:
-        return duplicate_of(order, journal, match, "same name and address")
-    return StepOutcome(f"No existing customer among {len(candidates)} found by name")
+    return (match, "same name and address") if match else None
 
 
 def customer_of_site(order: Order, journal: StepJournal) -> dict[str, Any] | None:
@@ -109,26 +117,44 @@ def duplicate_of(
 
 def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Create the PowerCode customer, or adopt the one an earlier attempt made."""
-    client = powercode_client()
     if len(attempts(order, journal.row.name)) > 1:
-        # An earlier attempt may have reached PowerCode and lost the answer
-        # (a read timeout): look before creating a second customer.
-        found = customer_of_site(order, journal)
+        # Since the first attempt the site lock was let go: another order for
+        # this site may have created the customer, or an earlier attempt of
+        # ours did and its answer was lost. Look before creating another.
+        found = existing_customer(order, journal)
         if found:
-            customer_id = text(found.get("CustomerID") or found.get("customerID"))
-            return keep_customer_id(order, journal, customer_id, "Adopted customer")
+            return adopt_or_stop(order, journal, *found)
 
     fields = customer_fields(order, ProvisioningSettings.load())
+    with sending(journal, "customer"):
+        customer_id = send_create_customer(journal, fields)
+    journal.record_call("createCustomer", fields, {"customerID": customer_id})
+    return keep_customer_id(order, journal, customer_id, "Created customer")
+
+
+def send_create_customer(journal: StepJournal, fields: dict[str, object]) -> str:
+    """Create the customer; without geocoding when PowerCode cannot place it."""
+    client = powercode_client()
     try:
-        customer_id = client.create_customer(fields)
+        return client.create_customer(fields)
     except PowerCodeError as err:
         if err.api_status != GEOCODE_FAILED:
             raise
-        journal.record_call("createCustomer", fields, {"statusCode": GEOCODE_FAILED})
-        fields["physicalAutomaticallyGeocode"] = 0
-        customer_id = client.create_customer(fields)
-    journal.record_call("createCustomer", fields, {"customerID": customer_id})
-    return keep_customer_id(order, journal, customer_id, "Created customer")
+    journal.record_call("createCustomer", fields, {"statusCode": GEOCODE_FAILED})
+    fields["physicalAutomaticallyGeocode"] = 0
+    return client.create_customer(fields)
+
+
+def adopt_or_stop(
+    order: Order, journal: StepJournal, customer: dict[str, Any], reason: str
+) -> StepOutcome:
+    """Keep a customer an earlier attempt made; anyone else's makes a duplicate."""
+    customer_id = text(customer.get("CustomerID") or customer.get("customerID"))
+    ours = "customer" in unconfirmed_before(order, "create_customer")
+    taken = Order.objects.filter(powercode_customer_id=customer_id).exclude(pk=order.pk)
+    if ours and not taken.exists():
+        return keep_customer_id(order, journal, customer_id, "Adopted customer")
+    return duplicate_of(order, journal, customer, reason)
 
 
 def keep_customer_id(
@@ -149,7 +175,7 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
     for service_id, quantity, _label in wanted:
         if service_id in added or service_id in unconfirmed:
             continue
-        with unconfirmed_on_lost_answer(journal, service_id):
+        with sending(journal, service_id):
             answer = powercode_client().add_customer_service(
                 order.powercode_customer_id,
                 service_id,
@@ -180,15 +206,34 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
 
 
 @contextmanager
-def unconfirmed_on_lost_answer(journal: StepJournal, what: str) -> Iterator[None]:
-    """Note `what` as unconfirmed when PowerCode may have acted on a lost call."""
+def sending(journal: StepJournal, what: str) -> Iterator[None]:
+    """Mark `what` as under way in the journal while PowerCode is asked for it.
+
+    A worker that dies mid-call leaves the mark, and a lost answer turns it
+    into "unconfirmed": either way no later run sends it again unseen.
+    """
+    journal.result["sending"] = what
+    journal.save_progress()
     try:
         yield
     except PowerCodeError as err:
         if err.may_have_acted:
             journal.result.setdefault("unconfirmed", []).append(what)
-            journal.save_progress()
         raise
+    finally:
+        # The caller saves the outcome; until then the mark stays in the database.
+        del journal.result["sending"]
+
+
+def unconfirmed_before(order: Order, step_name: str) -> set[str]:
+    """What earlier attempts at a step asked PowerCode for, outcome unknown."""
+    found: set[str] = set()
+    for step in attempts(order, step_name):
+        result = step.result or {}
+        found.update(result.get("unconfirmed", []))
+        if result.get("sending"):
+            found.add(result["sending"])
+    return found
 
 
 def staff_checked(order: Order, kind: str) -> bool:
@@ -229,13 +274,11 @@ def unmapped_message(unmapped: list[str]) -> str:
 
 
 def services_sent_before(order: Order) -> tuple[set[str], set[str]]:
-    """Services earlier attempts added, and those whose answer was lost."""
+    """Services earlier attempts added, and those whose outcome is unknown."""
     added: set[str] = set()
-    unconfirmed: set[str] = set()
     for step in attempts(order, "add_services"):
         added.update((step.result or {}).get("added", []))
-        unconfirmed.update((step.result or {}).get("unconfirmed", []))
-    return added, unconfirmed - added
+    return added, unconfirmed_before(order, "add_services") - added
 
 
 def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
@@ -243,10 +286,11 @@ def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
     template = TicketTemplate.active()
     if template is None:
         raise StepFailure("No ticket template is active.")
-    if any(
-        (step.result or {}).get("unconfirmed")
-        for step in attempts(order, "open_ticket")
-    ):
+    if order.ticket_id:
+        # Opened by a run that stopped before it could journal its success.
+        journal.result["ticket_id"] = order.ticket_id
+        return StepOutcome(f"Ticket {order.ticket_id} was opened by an earlier run")
+    if "ticket" in unconfirmed_before(order, "open_ticket"):
         if staff_checked(order, FailureKind.TICKET_FAILED):
             return StepOutcome("Ticket left to staff: an earlier answer was lost")
         message = (
@@ -259,7 +303,7 @@ def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
         )
 
     fields = ticket_fields(order, template, ProvisioningSettings.load())
-    with unconfirmed_on_lost_answer(journal, "ticket"):
+    with sending(journal, "ticket"):
         ticket_id = powercode_client().create_ticket(fields)
     journal.record_call("createTicket", fields, {"ticketID": ticket_id})
     order.ticket_id = ticket_id

@@ -6,12 +6,14 @@ import json
 import threading
 from collections.abc import Callable
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 from orders import pipeline
+from orders.locks import lock_key
 from orders.models import Order, OrderState, WebhookDelivery
 from tests.helpers import post_webhook, webhook_body
 
@@ -90,4 +92,23 @@ def test_two_orders_for_one_site_at_once_make_one_customer(postgres, upstreams):
     )
 
     assert sorted(map(str, states)) == ["completed", "duplicate"]
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
+
+
+def test_copy_of_a_task_whose_first_run_is_alive_steps_aside(postgres, upstreams):
+    order = Order.objects.create(orderref=ORDERREF)
+    pipeline.claim_order(order.pk, "task-1")
+    live_run = psycopg.connect(**connection.get_connection_params())
+    live_run.execute("SELECT pg_advisory_lock(%s)", [lock_key(f"order:{order.pk}")])
+
+    try:
+        copy = pipeline.provision_order(order.pk, task_id="task-1", final_attempt=True)
+    finally:
+        live_run.close()  # its worker died: the lock goes with the connection
+    assert copy is None
+    assert upstreams.utopia.calls == []
+
+    resumed = pipeline.provision_order(order.pk, task_id="task-1", final_attempt=True)
+
+    assert resumed == OrderState.COMPLETED
     assert len(upstreams.powercode_calls("createCustomer")) == 1

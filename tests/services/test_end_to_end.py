@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from orders.models import Order
+from orders.models import Order, OrderStep
 from orders.models.order import FINAL_STATES
 from orders.webhook_sender import send_webhook
 from tests.conftest import SAMPLE_FILE
@@ -79,31 +79,47 @@ def test_simultaneous_deliveries_of_one_order_make_one_customer(
     assert len(created) == 1
 
 
-def test_order_whose_worker_process_is_killed_resumes_without_a_second_customer(
-    live_server, celery_worker, http_upstreams
+@pytest.mark.parametrize(
+    ("step", "state", "failure"),
+    [
+        ("create_customer", "completed", None),
+        ("add_services", "failed", "services_failed"),
+        ("open_ticket", "failed", "ticket_failed"),
+    ],
+)
+def test_worker_process_killed_mid_call_does_nothing_twice(
+    live_server, celery_worker, http_upstreams, step, state, failure
 ):
     orderref = "UIA202511-040102"
-    http_upstreams.powercode.delay = 1.5  # time to kill the worker mid-order
+    # PowerCode acts at once and answers 1.5 s later: time to kill the worker
+    # while the call it made is done but not yet answered.
+    http_upstreams.powercode.delay = 1.5
     send_webhook(f"{live_server.url}/api-callback", orderref)
 
-    deadline = time.monotonic() + 20
-    while not Order.objects.filter(
-        orderref=orderref, powercode_customer_id__gt=""
+    deadline = time.monotonic() + 30
+    while not OrderStep.objects.filter(
+        order__orderref=orderref, name=step, result__has_key="sending"
     ).exists():
-        assert time.monotonic() < deadline, "the order never reached PowerCode"
+        assert time.monotonic() < deadline, f"the order never reached {step}"
         time.sleep(0.05)
     killed = celery_worker.pool_children()
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
     http_upstreams.powercode.delay = 0
 
-    orders = wait_for_final_states([orderref], timeout=60)
+    order = wait_for_final_states([orderref], timeout=60)[orderref]
 
-    created = [c for c in http_upstreams.powercode.calls if c[0] == "createCustomer"]
+    powercode = http_upstreams.powercode
+    services = [s["serviceID"] for s in powercode.services[order.powercode_customer_id]]
     assert killed
-    assert orders[orderref].state == "completed"
-    assert orders[orderref].runs >= 2  # the message came back after the kill
-    assert len(created) == 1
+    assert order.runs >= 2  # the message came back after the kill
+    assert order.state == state
+    assert list(order.failures.values_list("kind", flat=True)) == (
+        [failure] if failure else []
+    )
+    assert [c[0] for c in powercode.calls].count("createCustomer") == 1
+    assert len(powercode.tickets) <= 1
+    assert sorted(services) == sorted(set(services))
 
 
 def test_webhook_answers_while_the_upstreams_are_down(live_server, celery_worker):
