@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,17 +38,26 @@ def record_intake_failure(
     delivery: WebhookDelivery, kind: str, message: str
 ) -> Failure:
     """Record a webhook that could not be used; the same problem is counted."""
-    with transaction.atomic():
-        failure = (
-            Failure.objects.select_for_update()
-            .filter(order=None, kind=kind, message=message, resolved=False)
-            .first()
-        )
-        if failure is None:
-            # No orderref: the delivery has none that could be used.
-            return Failure.objects.create(kind=kind, message=message, delivery=delivery)
-        recur(failure, message, delivery=delivery)
-    return failure
+    # A partial unique constraint (one open failure per kind and message)
+    # decides between concurrent deliveries: the loser counts the winner's.
+    while True:
+        try:
+            with transaction.atomic():
+                # No orderref: the delivery has none that could be used.
+                return Failure.objects.create(
+                    kind=kind, message=message, delivery=delivery
+                )
+        except IntegrityError:
+            pass
+        with transaction.atomic():
+            failure = (
+                Failure.objects.select_for_update()
+                .filter(order=None, kind=kind, message=message, resolved=False)
+                .first()
+            )
+            if failure is not None:  # else staff resolved it meanwhile: create
+                recur(failure, message, delivery=delivery)
+                return failure
 
 
 def recur(failure: Failure, message: str, **changes: object) -> None:
@@ -75,8 +84,9 @@ def resolve_failure(
     failure.save(update_fields=["resolved", "resolved_by", "resolved_at", "note"])
 
 
-def resolve_order_failures(order: Order, note: str) -> int:
-    """Resolve an order's open failures once a run has done everything."""
-    return order.failures.filter(resolved=False).update(
-        resolved=True, resolved_at=timezone.now(), note=note
-    )
+def resolve_order_failures(order: Order, note: str, *, kind: str = "") -> int:
+    """Resolve an order's open failures (of one kind, if given) that are moot."""
+    failures = order.failures.filter(resolved=False)
+    if kind:
+        failures = failures.filter(kind=kind)
+    return failures.update(resolved=True, resolved_at=timezone.now(), note=note)

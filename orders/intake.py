@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 from kombu.exceptions import OperationalError
 
-from orders.failures import record_intake_failure
+from orders.failures import record_failure, record_intake_failure
 from orders.models import FailureKind, Order, OrderState, WebhookDelivery
 from orders.queue import enqueue_order
 from uac.masking import MASK, mask_secrets, mask_text
@@ -122,6 +122,9 @@ def accept_order(delivery: WebhookDelivery, orderref: str) -> IntakeAnswer:
     except OperationalError:
         logger.exception("work queue unavailable; order %s waits", orderref)
         reason = "Stored, but the work queue is unavailable: send it again later."
+        # Utopia sends it again; until then staff see it, and requeue_stalled
+        # queues it if no delivery does.
+        record_failure(order, FailureKind.QUEUE_UNAVAILABLE, reason)
         return finish(delivery, Outcome.ACCEPTED, 503, {"error": reason}, reason)
     status = "accepted" if created else "already received"
     return IntakeAnswer(200, {"status": status, "orderref": orderref})
@@ -149,7 +152,8 @@ def accept_test(delivery: WebhookDelivery) -> IntakeAnswer:
             transaction.on_commit(lambda: send_test_webhook_email.delay(delivery.pk))
     except OperationalError:
         logger.exception("work queue unavailable; test email not queued")
-        return IntakeAnswer(503, {"error": "The work queue is unavailable."})
+        reason = "The work queue is unavailable: no test email was sent."
+        return finish(delivery, Outcome.TEST, 503, {"error": reason}, reason)
     return IntakeAnswer(200, {"status": "test received"})
 
 

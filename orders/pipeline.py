@@ -92,6 +92,11 @@ def run_claimed_order(
     if order is None:
         logger.info("order %s not claimed: another run has it or it is done", order_id)
         return None
+    resolve_order_failures(
+        order,
+        "Resolved automatically: a worker took the order.",
+        kind=FailureKind.QUEUE_UNAVAILABLE,
+    )
 
     result = guarded(
         order,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderState
@@ -22,13 +22,23 @@ def enqueue_order(order_id: int, *, refetch: bool = False) -> None:
     transaction.on_commit(lambda: provision_order.delay(order_id, refetch=refetch))
 
 
+def stalled_since() -> datetime:
+    """Orders untouched since then should have moved: their work was lost."""
+    return timezone.now() - timedelta(minutes=settings.PROVISION_STALLED_AFTER_MINUTES)
+
+
+def stalled_orders() -> QuerySet[Order]:
+    """Orders waiting unqueued, or processing by a worker that died."""
+    return Order.objects.filter(
+        state__in=[OrderState.RECEIVED, OrderState.PROCESSING],
+        updated_at__lt=stalled_since(),
+    )
+
+
 def reopen_order(order: Order) -> bool:
     """Put a failed, waiting or stalled order back to received; False if not."""
-    stalled = timezone.now() - timedelta(
-        minutes=settings.PROVISION_STALLED_AFTER_MINUTES
-    )
     retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
-        state=OrderState.PROCESSING, updated_at__lt=stalled
+        state=OrderState.PROCESSING, updated_at__lt=stalled_since()
     )
     updated = Order.objects.filter(retryable, pk=order.pk).update(
         state=OrderState.RECEIVED, task_id="", updated_at=timezone.now()

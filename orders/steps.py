@@ -25,6 +25,7 @@ from orders.models import (
 from orders.powercode_fields import customer_fields, ticket_fields
 from orders.upstream import powercode_client, utopia_client
 from orders.utopia_data import (
+    UnusableAnswer,
     apply_utopia_data,
     clean_utopia_data,
     product_names,
@@ -45,7 +46,10 @@ class StepOutcome:
 
 def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     """Fetch the order from Utopia and keep what it says on the order."""
-    data = clean_utopia_data(utopia_client().contract_lookup(order.orderref))
+    try:
+        data = clean_utopia_data(utopia_client().contract_lookup(order.orderref))
+    except UnusableAnswer as err:
+        raise StepFailure(str(err)) from err
     journal.record_call("contractlookup", {"orderref": order.orderref}, data)
     customer = data.get("customer")
     if not isinstance(customer, dict) or not isinstance(data.get("address"), dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
@@ -11,14 +13,16 @@ from orders.errors import RetryLater
 from orders.notices import send_test_webhook_notice
 
 
-def retry_delay(retries: int) -> int:
-    """Seconds before the next try: exponential, capped, with full jitter."""
-    return get_exponential_backoff_interval(
+def retry_delay(retries: int) -> float:
+    """Seconds before the next try: doubling, capped, the upper half jittered."""
+    ceiling = get_exponential_backoff_interval(
         factor=settings.PROVISION_RETRY_BACKOFF,
         retries=retries,
         maximum=settings.PROVISION_RETRY_BACKOFF_MAX,
-        full_jitter=True,
     )
+    # Not full jitter: a near-zero pause would spend a retry on an outage
+    # that has barely begun. Half the pause spreads the workers well enough.
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 @shared_task(bind=True, max_retries=settings.PROVISION_MAX_RETRIES)

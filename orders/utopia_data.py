@@ -8,18 +8,34 @@ from orders.models import Order
 from uac.masking import mask_secrets
 from uac.text import storable
 
+# The fields the pipeline reads; each is made a string, whatever Utopia sent.
+TEXT_FIELDS = {
+    "customer": ("firstname", "lastname", "email", "phone"),
+    "address": ("address", "apt", "city", "state", "zip", "siteid"),
+}
+
+
+class UnusableAnswer(ValueError):
+    """Utopia's answer cannot be kept as it is."""
+
 
 def clean_utopia_data(data: dict[str, Any]) -> dict[str, Any]:
     """Utopia's answer with secrets masked and only text a database keeps.
 
-    Scalars in the customer and the address become strings, so later steps
-    never trip on a number where Utopia usually sends text.
+    The fields the pipeline reads become strings, so later steps never trip on
+    a number, or a list, where Utopia usually sends text. Other scalars in the
+    customer and the address become strings too; nested extras stay as sent.
     """
-    cleaned = mask_secrets(storable_values(data))
-    for part in ("customer", "address"):
+    try:
+        cleaned = mask_secrets(storable_values(data))
+    except RecursionError as err:
+        raise UnusableAnswer("Utopia's answer is nested too deeply to keep.") from err
+    for part, fields in TEXT_FIELDS.items():
         if isinstance(cleaned.get(part), dict):
             cleaned[part] = {
-                key: value if isinstance(value, dict | list) else text(value)
+                key: value
+                if isinstance(value, dict | list) and key not in fields
+                else text(value)
                 for key, value in cleaned[part].items()
             }
     return cleaned

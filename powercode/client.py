@@ -259,7 +259,7 @@ def _decode(response: requests.Response, what: str, secrets: list[str]) -> Any:
     """Return the JSON of an answer, or raise a permanent error."""
     try:
         return response.json()
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # RecursionError: absurd nesting
         detail = wire.excerpt(response.text, secrets)
         raise PowerCodeError(
             f"PowerCode {what} answered non-JSON: {detail}",

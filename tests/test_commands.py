@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import responses
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from orders.models import Order, OrderState, ServicePlanMapping, WebhookDelivery
 
@@ -72,7 +75,7 @@ def test_retry_failures_queues_failed_orders_of_a_kind(
     with django_capture_on_commit_callbacks(execute=True):
         output = run("retry_failures", "--kind", "unmapped_service_plan")
 
-    assert output.splitlines()[-1] == "Queued 1 of 1 failed orders."
+    assert output.splitlines()[-1] == "Queued 1 of 1 orders with failures."
     assert Order.objects.get(orderref=MEI).state == OrderState.COMPLETED
     assert Order.objects.get(orderref="UIA202511-049999").state == OrderState.FAILED
 
@@ -104,3 +107,30 @@ def test_send_test_webhook_fails_loudly_when_refused(live_server):
 def test_send_test_webhook_fails_loudly_when_nothing_listens():
     with pytest.raises(CommandError, match="Could not reach"):
         run("send_test_webhook", "--url", "http://127.0.0.1:9/api-callback")
+
+
+def test_replay_order_reports_an_outage_after_one_try(upstreams):
+    upstreams.utopia.fail_next(count=9, status=503)
+
+    output = run("replay_order", ANA)
+
+    assert output.startswith(f"Replayed {ANA}: failed, utopia_api_error")
+    assert len(upstreams.utopia.calls) == 1
+
+
+def test_requeue_stalled_queues_orders_left_waiting_or_abandoned(
+    upstreams, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - timedelta(hours=2)
+    waiting = Order.objects.create(orderref=ANA)
+    abandoned = Order.objects.create(orderref=MEI, state=OrderState.PROCESSING)
+    fresh = Order.objects.create(orderref="UIA202511-040104")
+    Order.objects.filter(pk__in=[waiting.pk, abandoned.pk]).update(updated_at=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("requeue_stalled")
+
+    assert output.splitlines()[-1] == "Queued 2 of 2 stalled orders."
+    assert Order.objects.get(pk=waiting.pk).state == OrderState.COMPLETED
+    assert Order.objects.get(pk=abandoned.pk).state == OrderState.FAILED  # unmapped
+    assert Order.objects.get(pk=fresh.pk).state == OrderState.RECEIVED

@@ -177,3 +177,30 @@ def test_orderitems_that_are_not_a_list_mean_no_product(upstreams):
 
     assert order.failures.get().kind == "unmapped_service_plan"
     assert order.powercode_customer_id
+
+
+def test_utopia_answer_nested_absurdly_deep_is_a_utopia_failure(upstreams, monkeypatch):
+    from utopia.client import UtopiaClient
+
+    answer = dict(upstreams.utopia._orders[ANA])
+    deep: dict = {}
+    for _ in range(5000):
+        deep = {"x": deep}
+    answer["extra"] = deep
+    monkeypatch.setattr(UtopiaClient, "contract_lookup", lambda self, ref: answer)
+
+    order = provision(ANA)
+
+    assert order.state == OrderState.FAILED
+    assert order.failures.get().kind == "utopia_api_error"
+
+
+def test_address_fields_sent_as_objects_are_kept_as_text(upstreams):
+    orderref = utopia_order(
+        upstreams, "UIA202511-050006", address={"address": {"line": "123 N Main"}}
+    )
+
+    order = provision(orderref)
+
+    assert order.state == OrderState.COMPLETED
+    assert isinstance(order.utopia_data["address"]["address"], str)

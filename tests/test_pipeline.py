@@ -325,3 +325,17 @@ def test_order_ends_failed_even_when_its_failure_cannot_be_recorded(
     order = provision(ANA)
 
     assert order.state == OrderState.FAILED
+
+
+@pytest.mark.parametrize("retries", range(8))
+def test_retry_pause_doubles_and_never_drops_below_half(retries, settings):
+    from orders.tasks import retry_delay
+
+    settings.PROVISION_RETRY_BACKOFF = 30
+    settings.PROVISION_RETRY_BACKOFF_MAX = 900
+    ceiling = min(900, 30 * 2**retries)
+
+    pauses = [retry_delay(retries) for _ in range(200)]
+
+    assert all(ceiling / 2 <= pause <= ceiling for pause in pauses)
+    assert len(set(pauses)) > 1  # jittered, so workers do not retry in step

@@ -194,9 +194,55 @@ def test_broker_down_answers_503_and_keeps_the_order(client, monkeypatch):
     # Real commits here, so the queue is reached inside the request.
     response = post_webhook(client, webhook_body(ORDERREF))
 
+    order = Order.objects.get(orderref=ORDERREF)
     assert response.status_code == 503
-    assert Order.objects.get(orderref=ORDERREF).state == OrderState.RECEIVED
+    assert order.state == OrderState.RECEIVED
     assert "queue is unavailable" in WebhookDelivery.objects.get().reason
+    assert order.failures.get(resolved=False).kind == "queue_unavailable"
+
+
+def test_order_a_worker_takes_resolves_its_queue_failure(upstreams):
+    from orders.failures import record_failure
+    from orders.tasks import provision_order
+
+    order = Order.objects.create(orderref="UIA202511-040103")  # ends failed
+    record_failure(order, "queue_unavailable", "Stored, but the queue is down.")
+
+    provision_order.delay(order.pk).get()
+
+    queue_failure = order.failures.get(kind="queue_unavailable")
+    assert queue_failure.resolved
+    assert "worker took the order" in queue_failure.note
+    assert not order.failures.get(kind="unmapped_service_plan").resolved
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_test_message_with_the_queue_down_says_no_email_was_sent(client, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("orders.tasks.send_test_webhook_email.delay", broker_down)
+    response = post_webhook(client, webhook_body(None, msg="Test"))
+
+    assert response.status_code == 503
+    assert "no test email was sent" in WebhookDelivery.objects.get().reason
+
+
+def test_address_with_a_trailing_slash_is_the_same_webhook(
+    client, django_capture_on_commit_callbacks, queued
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api-callback/",
+            data=webhook_body(ORDERREF),
+            content_type="application/json",
+            headers={"X-Webhook-Token": settings.WEBHOOK_SECRET},
+        )
+
+    assert response.status_code == 200
+    assert len(queued) == 1
 
 
 def test_redelivery_requeues_an_order_still_waiting(

@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from uac.broker import transport_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -142,25 +144,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 
 # --- Celery -----------------------------------------------------------------
 
-BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport: no broker service on a laptop.
-    for folder in ("broker", "broker-control"):
-        (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR),
-        "data_folder_out": str(BROKER_DIR),
-        "control_folder": str(VAR_DIR / "broker-control"),
-        "store_processed": False,
-    }
-else:
-    # A task whose whole worker died is delivered again after this many
-    # seconds; it must outlast the longest retry countdown (ETA tasks wait,
-    # unacknowledged, in a worker).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("PROVISION_RETRY_BACKOFF_MAX", default=900) + 300
-    }
+CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(
+    CELERY_BROKER_URL,
+    var_dir=VAR_DIR,
+    longest_retry_pause=env.int("PROVISION_RETRY_BACKOFF_MAX", default=900),
+)
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True

@@ -173,7 +173,7 @@ class UtopiaClient:
 
         try:
             answer = response.json()
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:  # RecursionError: absurd nesting
             excerpt = self._excerpt(response.text)
             raise UtopiaError(
                 f"Utopia answered {name} with a body that is not JSON: {excerpt}",

@@ -14,6 +14,7 @@ class FailureKind(models.TextChoices):
     TAGGING_FAILED = "tagging_failed", "Tags not added"
     NOTIFICATION_FAILED = "notification_failed", "Staff email not sent"
     INVALID_WEBHOOK = "invalid_webhook", "Invalid webhook"
+    QUEUE_UNAVAILABLE = "queue_unavailable", "Not queued: work queue down"
     INTERNAL_ERROR = "internal_error", "Internal error"
 
 
@@ -61,7 +62,12 @@ class Failure(models.Model):
                 fields=["order", "kind"],
                 condition=Q(order__isnull=False),
                 name="one_failure_per_order_and_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "message"],
+                condition=Q(order__isnull=True, resolved=False),
+                name="one_open_intake_failure_per_problem",
+            ),
         ]
         indexes = [models.Index(fields=["resolved", "kind"])]
 

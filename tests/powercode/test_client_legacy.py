@@ -164,6 +164,16 @@ def test_non_json_answer_is_permanent_with_short_excerpt(client, mocked) -> None
     assert len(caught.value.message) < 300
 
 
+def test_answer_nested_too_deep_to_decode_is_permanent(client, mocked) -> None:
+    mocked.add(responses.POST, API_URL, body="[" * 100_000 + "]" * 100_000)
+
+    with pytest.raises(PowerCodeError) as caught:
+        client.call("searchCustomers", searchString="Smith")
+
+    assert caught.value.transient is False
+    assert "non-JSON" in caught.value.message
+
+
 def test_json_that_is_not_an_object_is_permanent(client, mocked) -> None:
     answer(mocked, ["unexpected"])
 

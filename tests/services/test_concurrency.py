@@ -14,7 +14,7 @@ from django.test import Client
 
 from orders import pipeline
 from orders.locks import lock_key
-from orders.models import Order, OrderState, WebhookDelivery
+from orders.models import Failure, Order, OrderState, WebhookDelivery
 from tests.helpers import post_webhook, webhook_body
 
 pytestmark = [
@@ -112,3 +112,18 @@ def test_copy_of_a_task_whose_first_run_is_alive_steps_aside(postgres, upstreams
 
     assert resumed == OrderState.COMPLETED
     assert len(upstreams.powercode_calls("createCustomer")) == 1
+
+
+def test_simultaneous_bad_deliveries_are_one_failure_counted_each_time(postgres):
+    answers = run_at_once(
+        8,
+        lambda _: (
+            post_webhook(Client(), webhook_body(ORDERREF), token="wrong").status_code
+        ),
+    )
+
+    failure = Failure.objects.get()
+    assert answers == [401] * 8
+    assert failure.kind == "invalid_webhook"
+    assert failure.occurrences == 8
+    assert WebhookDelivery.objects.count() == 8

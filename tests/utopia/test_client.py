@@ -231,6 +231,16 @@ def test_answer_that_is_not_json_is_permanent(client: UtopiaClient, body: str) -
 
 
 @responses.activate
+def test_answer_nested_too_deep_to_decode_is_permanent(client: UtopiaClient) -> None:
+    responses.post(LOOKUP_URL, body="[" * 100_000 + "]" * 100_000)
+
+    error = lookup_error(client)
+
+    assert not error.transient
+    assert "not JSON" in error.message
+
+
+@responses.activate
 @pytest.mark.parametrize(
     ("status", "body"),
     [

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from orders import pipeline
 from orders.models import Order
 from orders.queue import reopen_order, requeue_order
-from orders.tasks import provision_order
 
 
 class Command(BaseCommand):
@@ -30,7 +32,11 @@ class Command(BaseCommand):
 
         if not reopen_order(order):
             raise CommandError(f"{orderref} is {order.state}: nothing to replay.")
-        provision_order.apply(args=[order.pk], kwargs={"refetch": True})
+        # One attempt, here and now: a fault is reported at once rather than
+        # retried without a pause; --queue leaves the retries to the workers.
+        pipeline.provision_order(
+            order.pk, task_id=f"replay-{uuid4()}", final_attempt=True, refetch=True
+        )
         order.refresh_from_db()
         self.stdout.write(f"Replayed {orderref}: {describe(order)}")
 

@@ -7,7 +7,7 @@ from orders.queue import requeue_order
 
 
 class Command(BaseCommand):
-    help = "Queue again every failed order with an unresolved failure, or one kind."
+    help = "Queue again every order with an unresolved failure, or of one kind."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=FailureKind.values)
@@ -16,8 +16,10 @@ class Command(BaseCommand):
         failures = Failure.objects.filter(resolved=False, order__isnull=False)
         if kind:
             failures = failures.filter(kind=kind)
+        # A received order with a failure was never queued (queue_unavailable).
         orders = Order.objects.filter(
-            pk__in=failures.values("order"), state=OrderState.FAILED
+            pk__in=failures.values("order"),
+            state__in=[OrderState.FAILED, OrderState.RECEIVED],
         )
         queued = 0
         for order in orders:
@@ -26,4 +28,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"Queued {order.orderref}")
             else:
                 self.stdout.write(f"Skipped {order.orderref}: it is {order.state}")
-        self.stdout.write(f"Queued {queued} of {len(orders)} failed orders.")
+        self.stdout.write(f"Queued {queued} of {len(orders)} orders with failures.")
