@@ -6,8 +6,6 @@ resumes from the order alone. The order of the steps lives in pipeline.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +21,13 @@ from orders.models import (
     ServicePlanMapping,
 )
 from orders.powercode_fields import customer_fields, ticket_fields
+from orders.sent_calls import (
+    last_doubt,
+    sending,
+    services_sent_before,
+    staff_checked,
+    unconfirmed_before,
+)
 from orders.upstream import powercode_client, utopia_client
 from orders.utopia_data import (
     UnusableAnswer,
@@ -197,7 +202,9 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
             summary,
             failure=(UNMAPPED, unmapped_message(unmapped)),
         )
-    if unconfirmed and not staff_checked(order, FailureKind.SERVICES_FAILED):
+    if unconfirmed and not staff_checked(
+        order, FailureKind.SERVICES_FAILED, since=last_doubt(order, "add_services")
+    ):
         services = ", ".join(sorted(unconfirmed))
         message = (
             f"PowerCode did not confirm adding service {services}:"
@@ -207,42 +214,6 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         )
         return StepOutcome(summary, failure=(FailureKind.SERVICES_FAILED, message))
     return StepOutcome(summary)
-
-
-@contextmanager
-def sending(journal: StepJournal, what: str) -> Iterator[None]:
-    """Mark `what` as under way in the journal while PowerCode is asked for it.
-
-    A worker that dies mid-call leaves the mark, and a lost answer turns it
-    into "unconfirmed": either way no later run sends it again unseen.
-    """
-    journal.result["sending"] = what
-    journal.save_progress()
-    try:
-        yield
-    except PowerCodeError as err:
-        if err.may_have_acted:
-            journal.result.setdefault("unconfirmed", []).append(what)
-        raise
-    finally:
-        # The caller saves the outcome; until then the mark stays in the database.
-        del journal.result["sending"]
-
-
-def unconfirmed_before(order: Order, step_name: str) -> set[str]:
-    """What earlier attempts at a step asked PowerCode for, outcome unknown."""
-    found: set[str] = set()
-    for step in attempts(order, step_name):
-        result = step.result or {}
-        found.update(result.get("unconfirmed", []))
-        if result.get("sending"):
-            found.add(result["sending"])
-    return found
-
-
-def staff_checked(order: Order, kind: str) -> bool:
-    """Staff resolved this kind of failure: what was unconfirmed is in hand."""
-    return order.failures.filter(kind=kind, resolved=True).exists()
 
 
 def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
@@ -277,14 +248,6 @@ def unmapped_message(unmapped: list[str]) -> str:
     )
 
 
-def services_sent_before(order: Order) -> tuple[set[str], set[str]]:
-    """Services earlier attempts added, and those whose outcome is unknown."""
-    added: set[str] = set()
-    for step in attempts(order, "add_services"):
-        added.update((step.result or {}).get("added", []))
-    return added, unconfirmed_before(order, "add_services") - added
-
-
 def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
     """Open the sales ticket from the active ticket template."""
     template = TicketTemplate.active()
@@ -295,7 +258,8 @@ def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
         journal.result["ticket_id"] = order.ticket_id
         return StepOutcome(f"Ticket {order.ticket_id} was opened by an earlier run")
     if "ticket" in unconfirmed_before(order, "open_ticket"):
-        if staff_checked(order, FailureKind.TICKET_FAILED):
+        since = last_doubt(order, "open_ticket")
+        if staff_checked(order, FailureKind.TICKET_FAILED, since=since):
             return StepOutcome("Ticket left to staff: an earlier answer was lost")
         message = (
             "PowerCode did not confirm the ticket: it may exist already, so it is not"

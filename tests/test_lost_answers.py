@@ -204,3 +204,23 @@ def test_address_fields_sent_as_objects_are_kept_as_text(upstreams):
 
     assert order.state == OrderState.COMPLETED
     assert isinstance(order.utopia_data["address"]["address"], str)
+
+
+def test_service_left_in_doubt_after_staff_checked_another_is_flagged_again(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    from orders.models import AlwaysAddedFee
+
+    lose_answer_once(monkeypatch, "add_customer_service")  # the plan, 1
+    order = provision(ANA)
+    resolve_failure(order.failures.get(kind="services_failed"), user=None)
+    AlwaysAddedFee.objects.create(name="Install fee", powercode_service_id="7")
+    lose_answer_once(monkeypatch, "add_customer_service")  # the new fee, 7
+
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    failure = order.failures.get(kind="services_failed")
+    assert order.state == OrderState.FAILED
+    assert not failure.resolved
+    assert "service 1, 7" in failure.message
+    assert billed(upstreams) == ["1", "3", "7"]
