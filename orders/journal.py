@@ -7,14 +7,22 @@ when a worker died half-way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
-from orders.models import Order, OrderStep, StepStatus
+from orders.models import Order, OrderState, OrderStep, StepStatus
 from uac.masking import mask_secrets, mask_text
 
 MAX_ANSWER_CHARS = 4000
+
+
+@dataclass
+class StepOutcome:
+    summary: str
+    stop_state: OrderState | None = None
+    failure: tuple[str, str] | None = None
 
 
 class StepJournal:

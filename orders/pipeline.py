@@ -18,20 +18,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.order_emails import send_outcome_email
+from orders.customer_steps import create_customer, find_existing_customer
 from orders.errors import STEP_ERRORS, RetryLater, StepError
 from orders.failures import record_failure, resolve_order_failures
-from orders.journal import StepJournal, finish_step, start_step, succeeded_step
+from orders.journal import (
+    StepJournal,
+    StepOutcome,
+    finish_step,
+    start_step,
+    succeeded_step,
+)
 from orders.locks import order_run_lock, site_lock
 from orders.models import FailureKind, Order, OrderState, StepStatus
-from orders.steps import (
-    StepOutcome,
-    add_services,
-    create_customer,
-    fetch_order,
-    find_existing_customer,
-    open_ticket,
-    tag_customer,
-)
+from orders.steps import add_services, fetch_order, open_ticket, tag_customer
 from utopia.client import UtopiaError
 
 logger = logging.getLogger(__name__)

@@ -6,21 +6,17 @@ resumes from the order alone. The order of the steps lives in pipeline.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from orders.errors import StepFailure
-from orders.journal import StepJournal, attempts
-from orders.matching import find_matching_customer, normalize_text
+from orders.journal import StepJournal, StepOutcome
+from orders.matching import normalize_text
 from orders.models import (
     AlwaysAddedFee,
     FailureKind,
     Order,
-    OrderState,
     ProvisioningSettings,
     ServicePlanMapping,
 )
-from orders.powercode_fields import customer_fields, ticket_fields
+from orders.powercode_fields import ticket_fields
 from orders.sent_calls import (
     last_doubt,
     sending,
@@ -36,17 +32,9 @@ from orders.utopia_data import (
     product_names,
     text,
 )
-from powercode.client import GEOCODE_FAILED, PowerCodeError
 from tickets.models import TicketTemplate
 
 UNMAPPED = FailureKind.UNMAPPED_SERVICE_PLAN
-
-
-@dataclass
-class StepOutcome:
-    summary: str
-    stop_state: OrderState | None = None
-    failure: tuple[str, str] | None = None
 
 
 def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
@@ -68,111 +56,6 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     return StepOutcome(
         f"Fetched {order.customer_name}, {order.service_plan or 'no plan'}"
     )
-
-
-def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
-    """Stop the order if PowerCode already has this customer."""
-    found = existing_customer(order, journal)
-    if found:
-        customer, reason = found
-        return duplicate_of(order, journal, customer, reason)
-    return StepOutcome("No existing customer by site id, or by name and address")
-
-
-def existing_customer(
-    order: Order, journal: StepJournal
-) -> tuple[dict[str, Any], str] | None:
-    """The PowerCode customer who is this order's person, and why; None if none."""
-    found = customer_of_site(order, journal)
-    if found:
-        return found, "same Utopia site id"
-
-    candidates = powercode_client().search_customers(order.customer_name)
-    journal.record_call(
-        "searchCustomers",
-        {"searchString": order.customer_name},
-        {"CustomerIDs": [c.get("CustomerID") for c in candidates]},
-    )
-    match = find_matching_customer(order.utopia_data, candidates)
-    return (match, "same name and address") if match else None
-
-
-def customer_of_site(order: Order, journal: StepJournal) -> dict[str, Any] | None:
-    """The PowerCode customer whose extAccountID is this order's site id."""
-    found = powercode_client().read_customer(ext_account_id=order.site_id)
-    journal.record_call("readCustomer", {"extAccountID": order.site_id}, found)
-    if not found:
-        return None
-    # Trust the answer only if it names this site (or names none at all).
-    ext_id = text(found.get("ExtAccountID", found.get("extAccountID", order.site_id)))
-    if ext_id != order.site_id:
-        journal.record_call("ignored", {"reason": f"answer names site {ext_id!r}"})
-        return None
-    return found
-
-
-def duplicate_of(
-    order: Order, journal: StepJournal, customer: dict[str, Any], reason: str
-) -> StepOutcome:
-    customer_id = text(customer.get("CustomerID") or customer.get("customerID"))
-    order.powercode_customer_id = customer_id
-    order.save(update_fields=["powercode_customer_id", "updated_at"])
-    journal.result.update(powercode_customer_id=customer_id, stop_state="duplicate")
-    return StepOutcome(
-        f"PowerCode customer {customer_id} exists ({reason}); nothing created",
-        stop_state=OrderState.DUPLICATE,
-    )
-
-
-def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
-    """Create the PowerCode customer, or adopt the one an earlier attempt made."""
-    if len(attempts(order, journal.row.name)) > 1:
-        # Since the first attempt the site lock was let go: another order for
-        # this site may have created the customer, or an earlier attempt of
-        # ours did and its answer was lost. Look before creating another.
-        found = existing_customer(order, journal)
-        if found:
-            return adopt_or_stop(order, journal, *found)
-
-    fields = customer_fields(order, ProvisioningSettings.load())
-    with sending(journal, "customer"):
-        customer_id = send_create_customer(journal, fields)
-    journal.record_call("createCustomer", fields, {"customerID": customer_id})
-    return keep_customer_id(order, journal, customer_id, "Created customer")
-
-
-def send_create_customer(journal: StepJournal, fields: dict[str, object]) -> str:
-    """Create the customer; without geocoding when PowerCode cannot place it."""
-    client = powercode_client()
-    try:
-        return client.create_customer(fields)
-    except PowerCodeError as err:
-        if err.api_status != GEOCODE_FAILED:
-            raise
-    journal.record_call("createCustomer", fields, {"statusCode": GEOCODE_FAILED})
-    fields["physicalAutomaticallyGeocode"] = 0
-    return client.create_customer(fields)
-
-
-def adopt_or_stop(
-    order: Order, journal: StepJournal, customer: dict[str, Any], reason: str
-) -> StepOutcome:
-    """Keep a customer an earlier attempt made; anyone else's makes a duplicate."""
-    customer_id = text(customer.get("CustomerID") or customer.get("customerID"))
-    ours = "customer" in unconfirmed_before(order, "create_customer")
-    taken = Order.objects.filter(powercode_customer_id=customer_id).exclude(pk=order.pk)
-    if ours and not taken.exists():
-        return keep_customer_id(order, journal, customer_id, "Adopted customer")
-    return duplicate_of(order, journal, customer, reason)
-
-
-def keep_customer_id(
-    order: Order, journal: StepJournal, customer_id: str, verb: str
-) -> StepOutcome:
-    order.powercode_customer_id = customer_id
-    order.save(update_fields=["powercode_customer_id", "updated_at"])
-    journal.result["powercode_customer_id"] = customer_id
-    return StepOutcome(f"{verb} {customer_id}")
 
 
 def add_services(order: Order, journal: StepJournal) -> StepOutcome:

@@ -149,7 +149,15 @@ class PowerCodeClient:
             if err.api_status is not None:
                 return None
             raise
-        return wire.customer_from(answer)
+        customer = wire.customer_from(answer)
+        if customer is not None and not wire.answer_id(customer, "customerID"):
+            # Not a miss and not a customer: nothing to decide a duplicate by.
+            raise PowerCodeError(
+                "PowerCode readCustomer answered a record without a customer id",
+                transient=False,
+                may_have_acted=False,
+            )
+        return customer
 
     def create_customer(self, fields: Mapping[str, object]) -> str:
         """Create a customer and return its new id."""

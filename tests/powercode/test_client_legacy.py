@@ -322,6 +322,16 @@ def test_read_customer_tolerates_answer_shapes(client, mocked, payload) -> None:
     assert sent_form(mocked)["customerID"] == ["1001"]
 
 
+def test_read_customer_answer_without_a_customer_id_is_an_error(client, mocked) -> None:
+    answer(mocked, {"statusCode": 0, "message": "OK", "results": []})
+
+    with pytest.raises(PowerCodeError) as caught:
+        client.read_customer(ext_account_id="SITE-1")
+
+    assert caught.value.transient is False
+    assert "without a customer id" in caught.value.message
+
+
 def test_read_customer_with_empty_list_returns_none(client, mocked) -> None:
     answer(mocked, {"statusCode": 0, "customer": []})
 
