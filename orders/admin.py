@@ -18,7 +18,7 @@ from orders.models import (
     ServicePlanMapping,
     WebhookDelivery,
 )
-from orders.queue import requeue_order
+from orders.queue import QUEUE_DOWN_MESSAGE, requeue_orders
 from powercode.client import customer_page_url
 
 
@@ -69,10 +69,14 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected orders")
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        queued = sum(requeue_order(order) for order in queryset)
-        self.message_user(
-            request, f"Queued {queued} of {queryset.count()} orders.", messages.INFO
-        )
+        outcomes = [outcome for _, outcome in requeue_orders(queryset)]
+        queued = outcomes.count("queued")
+        not_queued = len(outcomes) - queued - outcomes.count("skipped")
+        level = messages.WARNING if not_queued else messages.INFO
+        text = f"Queued {queued} of {len(outcomes)} orders."
+        if not_queued:
+            text += f" {not_queued} not queued: {QUEUE_DOWN_MESSAGE}"
+        self.message_user(request, text, level)
 
 
 @admin.register(Failure)

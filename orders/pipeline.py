@@ -30,6 +30,7 @@ from orders.journal import (
 )
 from orders.locks import order_run_lock, site_lock
 from orders.models import FailureKind, Order, OrderState, StepStatus
+from orders.models.order import FINAL_STATES
 from orders.steps import add_services, fetch_order, open_ticket, tag_customer
 from utopia.client import UtopiaError
 
@@ -75,13 +76,22 @@ def provision_order(
     """Run an order's pipeline from where it stands; return its new state."""
     with order_run_lock(order_id) as held:
         if not held:
-            logger.info(
-                "order %s is being run by a live worker; copy dropped", order_id
-            )
-            return None
+            return step_aside(order_id, final_attempt=final_attempt)
         return run_claimed_order(
             order_id, task_id=task_id, final_attempt=final_attempt, refetch=refetch
         )
+
+
+def step_aside(order_id: int, *, final_attempt: bool) -> None:
+    """Leave an order to the run that holds it; look again later unless done."""
+    # The holder is usually alive; but a killed worker's database session can
+    # hold the lock a while longer (waiting on the site lock), so the order is
+    # looked at again rather than forgotten.
+    done = Order.objects.filter(pk=order_id, state__in=FINAL_STATES).exists()
+    if done or final_attempt:
+        logger.info("order %s held by another run; this copy ends", order_id)
+        return None
+    raise RetryLater("Another run holds the order; looking again later.")
 
 
 def run_claimed_order(
@@ -242,5 +252,6 @@ def finish_order(order: Order, state: OrderState) -> None:
     Order.objects.filter(pk=order.pk).update(
         state=state, finished_at=now, updated_at=now
     )
-    if state == OrderState.COMPLETED:
-        resolve_order_failures(order, "Resolved automatically: a later run completed.")
+    if state in (OrderState.COMPLETED, OrderState.DUPLICATE):
+        # What failed before is moot: the order is done, or nothing is to be done.
+        resolve_order_failures(order, f"Resolved automatically: the order is {state}.")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from orders.models import Order, OrderState
+from orders.failures import record_failure
+from orders.models import FailureKind, Order, OrderState
 
 logger = logging.getLogger(__name__)
+
+QUEUE_DOWN_MESSAGE = "Not queued: the work queue is unavailable. It is tried again."
+
+
+class QueueUnavailable(Exception):
+    """The broker did not take the order; it waits, recorded as a failure."""
 
 
 def enqueue_order(order_id: int, *, refetch: bool = False) -> None:
@@ -29,10 +38,16 @@ def stalled_since() -> datetime:
 
 def stalled_orders() -> QuerySet[Order]:
     """Orders waiting unqueued, or processing by a worker that died."""
-    return Order.objects.filter(
+    not_queued = Q(
+        state=OrderState.RECEIVED,
+        failures__kind=FailureKind.QUEUE_UNAVAILABLE,
+        failures__resolved=False,
+    )
+    untouched = Q(
         state__in=[OrderState.RECEIVED, OrderState.PROCESSING],
         updated_at__lt=stalled_since(),
     )
+    return Order.objects.filter(not_queued | untouched).distinct()
 
 
 def reopen_order(order: Order) -> bool:
@@ -48,10 +63,26 @@ def reopen_order(order: Order) -> bool:
 
 def requeue_order(order: Order, *, refetch: bool = False) -> bool:
     """Send a failed, waiting or stalled order to a worker again; False if not."""
-    with transaction.atomic():
-        reopened = reopen_order(order)
-        if reopened:
-            enqueue_order(order.pk, refetch=refetch)
+    try:
+        with transaction.atomic():
+            reopened = reopen_order(order)
+            if reopened:
+                enqueue_order(order.pk, refetch=refetch)
+    except OperationalError as err:
+        # Reopened but not queued: staff see why, and requeue_stalled tries again.
+        logger.exception("work queue unavailable; order %s waits", order.orderref)
+        record_failure(order, FailureKind.QUEUE_UNAVAILABLE, QUEUE_DOWN_MESSAGE)
+        raise QueueUnavailable(QUEUE_DOWN_MESSAGE) from err
     if reopened:
         logger.info("order %s queued again", order.orderref)
     return reopened
+
+
+def requeue_orders(orders: Iterable[Order]) -> Iterator[tuple[Order, str]]:
+    """Queue each order again; yield it with "queued", "skipped" or why not."""
+    for order in orders:
+        try:
+            outcome = "queued" if requeue_order(order) else "skipped"
+        except QueueUnavailable as err:
+            outcome = str(err)
+        yield order, outcome

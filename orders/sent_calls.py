@@ -32,6 +32,10 @@ def sending(journal: StepJournal, what: str) -> Iterator[None]:
     except PowerCodeError as err:
         if err.may_have_acted:
             journal.result.setdefault("unconfirmed", []).append(what)
+            err.message = (
+                f"{err.message}. PowerCode may have done it anyway, so it is not"
+                " sent again unseen: check PowerCode before resolving this failure."
+            )
         raise
     finally:
         # The caller saves the outcome; until then the mark stays in the database.

@@ -78,7 +78,7 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         journal.result["added"].append(service_id)
         journal.save_progress()
 
-    summary = f"Added {', '.join(label for _, _, label in wanted) or 'nothing'}"
+    summary = services_summary(wanted, journal.result["added"], unconfirmed)
     no_product = not product_names(order.utopia_data)
     if unmapped or (no_product and not staff_checked(order, UNMAPPED)):
         return StepOutcome(
@@ -97,6 +97,22 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         )
         return StepOutcome(summary, failure=(FailureKind.SERVICES_FAILED, message))
     return StepOutcome(summary)
+
+
+def services_summary(
+    wanted: list[tuple[str, int, str]], added_now: list[str], unconfirmed: set[str]
+) -> str:
+    """What this attempt added, what earlier ones had, and what is in doubt."""
+    groups = {"Added": [], "added before": [], "left to staff": []}
+    for service_id, _quantity, label in wanted:
+        if service_id in added_now:
+            groups["Added"].append(label)
+        elif service_id in unconfirmed:
+            groups["left to staff"].append(label)
+        else:
+            groups["added before"].append(label)
+    parts = [f"{name} {', '.join(labels)}" for name, labels in groups.items() if labels]
+    return "; ".join(parts) or "Added nothing"
 
 
 def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:

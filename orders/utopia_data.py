@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from orders.models import Order
@@ -22,9 +23,9 @@ class UnusableAnswer(ValueError):
 def clean_utopia_data(data: dict[str, Any]) -> dict[str, Any]:
     """Utopia's answer with secrets masked and only text a database keeps.
 
-    The fields the pipeline reads become strings, so later steps never trip on
-    a number, or a list, where Utopia usually sends text. Other scalars in the
-    customer and the address become strings too; nested extras stay as sent.
+    Scalars in the customer and the address become strings, so later steps
+    never trip on a number where Utopia usually sends text; an object or a
+    list where the pipeline needs text makes the answer unusable.
     """
     try:
         cleaned = mask_secrets(storable_values(data))
@@ -33,12 +34,22 @@ def clean_utopia_data(data: dict[str, Any]) -> dict[str, Any]:
     for part, fields in TEXT_FIELDS.items():
         if isinstance(cleaned.get(part), dict):
             cleaned[part] = {
-                key: value
-                if isinstance(value, dict | list) and key not in fields
-                else text(value)
+                key: value if isinstance(value, dict | list) else text(value)
                 for key, value in cleaned[part].items()
             }
+            refuse_structured(part, cleaned[part], fields)
     return cleaned
+
+
+def refuse_structured(part: str, values: dict[str, Any], fields: Sequence[str]) -> None:
+    """A field the customer record is built from must be text, not an object."""
+    for name in fields:
+        if isinstance(values.get(name), dict | list):
+            kind = type(values[name]).__name__
+            raise UnusableAnswer(
+                f"Utopia sent {part}.{name} as a {kind}, not text: the customer"
+                " cannot be created from it. Ask Utopia to correct the order."
+            )
 
 
 def storable_values(value: Any) -> Any:

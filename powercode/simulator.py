@@ -104,6 +104,11 @@ class PowerCodeSimulator:
         with self._lock:
             self._faults.setdefault(action, []).extend([fault] * count)
 
+    def recover(self) -> None:
+        """Answer normally again: drop the failures still waiting."""
+        with self._lock:
+            self._faults.clear()
+
     def handle(
         self,
         method: str,

@@ -195,15 +195,24 @@ def test_utopia_answer_nested_absurdly_deep_is_a_utopia_failure(upstreams, monke
     assert order.failures.get().kind == "utopia_api_error"
 
 
-def test_address_fields_sent_as_objects_are_kept_as_text(upstreams):
-    orderref = utopia_order(
-        upstreams, "UIA202511-050006", address={"address": {"line": "123 N Main"}}
-    )
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"address": {"address": {"line": "123 N Main"}}},
+        {"address": {"siteid": {"id": 77}}},
+        {"customer": {"firstname": ["Ana", "Maria"]}},
+    ],
+)
+def test_fields_sent_as_objects_stop_the_order_for_staff(upstreams, changes):
+    orderref = utopia_order(upstreams, "UIA202511-050006", **changes)
 
     order = provision(orderref)
 
-    assert order.state == OrderState.COMPLETED
-    assert isinstance(order.utopia_data["address"]["address"], str)
+    failure = order.failures.get()
+    assert order.state == OrderState.FAILED
+    assert failure.kind == "utopia_api_error"
+    assert "not text" in failure.message
+    assert upstreams.powercode_calls("createCustomer") == []
 
 
 def test_service_left_in_doubt_after_staff_checked_another_is_flagged_again(
@@ -224,3 +233,30 @@ def test_service_left_in_doubt_after_staff_checked_another_is_flagged_again(
     assert not failure.resolved
     assert "service 1, 7" in failure.message
     assert billed(upstreams) == ["1", "3", "7"]
+
+
+def test_lost_answer_on_the_last_try_tells_staff_it_may_be_done(upstreams, monkeypatch):
+    from orders import pipeline
+
+    lose_answer_once(monkeypatch, "add_customer_service")
+    order = Order.objects.create(orderref=ANA)
+
+    pipeline.provision_order(order.pk, task_id="t", final_attempt=True)
+
+    failure = order.failures.get()
+    step = order.steps.get(name="add_services")
+    assert failure.kind == "services_failed"
+    assert "may have done it anyway" in failure.message
+    assert "check PowerCode before resolving" in failure.message
+    assert step.result["unconfirmed"] == ["1"]
+
+
+def test_journal_says_which_services_were_added_and_which_left_to_staff(
+    upstreams, monkeypatch
+):
+    lose_answer_once(monkeypatch, "add_customer_service")
+
+    order = provision(ANA)
+
+    last = order.steps.filter(name="add_services").last()
+    assert last.outcome.startswith("Added Bond fee; left to staff 1 Gbps")

@@ -339,3 +339,22 @@ def test_retry_pause_doubles_and_never_drops_below_half(retries, settings):
 
     assert all(ceiling / 2 <= pause <= ceiling for pause in pauses)
     assert len(set(pauses)) > 1  # jittered, so workers do not retry in step
+
+
+def test_failures_of_an_order_that_ends_duplicate_are_resolved(
+    upstreams, django_capture_on_commit_callbacks
+):
+    upstreams.powercode.fail_next("readCustomer", count=99, status=503)
+    order = provision(ANA)
+    assert order.failures.get().kind == "powercode_creation_failed"
+    upstreams.powercode.recover()
+    upstreams.powercode.customers["1500"] = {
+        "CustomerID": "1500",
+        "CompanyName": "Ana García-López",
+        "ExtAccountID": "SITE-104233",
+    }
+
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.DUPLICATE
+    assert order.failures.get().resolved

@@ -161,8 +161,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Publishing happens inside the webhook request: give up quickly when the
 # broker is down rather than hold Utopia's delivery open.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# One retry covers a pooled connection Redis closed; a hung Redis costs two
+# socket timeouts (uac/broker.py) before the webhook answers 503.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,

@@ -2,6 +2,29 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Count, Sum
+
+
+def merge_open_intake_failures(apps, schema_editor):
+    """Fold duplicate open intake failures into the first, as the constraint wants."""
+    Failure = apps.get_model("orders", "Failure")
+    open_intake = Failure.objects.filter(order__isnull=True, resolved=False)
+    repeated = (
+        open_intake.values("kind", "message")
+        .annotate(rows=Count("id"), total=Sum("occurrences"))
+        .filter(rows__gt=1)
+    )
+    for group in repeated:
+        rows = list(
+            open_intake.filter(kind=group["kind"], message=group["message"]).order_by(
+                "first_seen", "id"
+            )
+        )
+        keep, extra = rows[0], rows[1:]
+        keep.occurrences = group["total"]
+        keep.last_seen = max(row.last_seen for row in rows)
+        keep.save(update_fields=["occurrences", "last_seen"])
+        Failure.objects.filter(pk__in=[row.pk for row in extra]).delete()
 
 
 class Migration(migrations.Migration):
@@ -30,6 +53,7 @@ class Migration(migrations.Migration):
                 max_length=40,
             ),
         ),
+        migrations.RunPython(merge_open_intake_failures, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="failure",
             constraint=models.UniqueConstraint(

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orders import pipeline
 from orders.models import Order
-from orders.queue import reopen_order, requeue_order
+from orders.queue import QueueUnavailable, reopen_order, requeue_order
 
 
 class Command(BaseCommand):
@@ -25,7 +25,11 @@ class Command(BaseCommand):
     ) -> None:
         order, _ = Order.objects.get_or_create(orderref=orderref.strip())
         if queue:
-            if not requeue_order(order, refetch=True):
+            try:
+                queued = requeue_order(order, refetch=True)
+            except QueueUnavailable as err:
+                raise CommandError(f"{orderref}: {err}") from err
+            if not queued:
                 raise CommandError(f"{orderref} is {order.state}: nothing to replay.")
             self.stdout.write(f"Queued {orderref}.")
             return

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from orders.queue import requeue_order, stalled_orders
+from orders.queue import requeue_orders, stalled_orders
 
 
 class Command(BaseCommand):
@@ -11,10 +11,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         orders = list(stalled_orders())
         queued = 0
-        for order in orders:
-            if requeue_order(order):
+        for order, outcome in requeue_orders(orders):
+            if outcome == "queued":
                 queued += 1
                 self.stdout.write(f"Queued {order.orderref} (was {order.state})")
-            else:
+            elif outcome == "skipped":
                 self.stdout.write(f"Skipped {order.orderref}: it moved meanwhile")
+            else:
+                self.stdout.write(f"Not queued {order.orderref}: {outcome}")
         self.stdout.write(f"Queued {queued} of {len(orders)} stalled orders.")

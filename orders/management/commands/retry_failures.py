@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 
 from orders.models import Failure, FailureKind, Order, OrderState
-from orders.queue import requeue_order
+from orders.queue import requeue_orders
 
 
 class Command(BaseCommand):
@@ -22,10 +22,12 @@ class Command(BaseCommand):
             state__in=[OrderState.FAILED, OrderState.RECEIVED],
         )
         queued = 0
-        for order in orders:
-            if requeue_order(order):
+        for order, outcome in requeue_orders(orders):
+            if outcome == "queued":
                 queued += 1
                 self.stdout.write(f"Queued {order.orderref}")
-            else:
+            elif outcome == "skipped":
                 self.stdout.write(f"Skipped {order.orderref}: it is {order.state}")
+            else:
+                self.stdout.write(f"Not queued {order.orderref}: {outcome}")
         self.stdout.write(f"Queued {queued} of {len(orders)} orders with failures.")
