@@ -9,13 +9,13 @@ second customer beside the one that may exist.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from orders.errors import StepFailure
-from orders.journal import StepJournal, StepOutcome, attempts
+from orders.journal import StepJournal, StepOutcome, succeeded_step
 from orders.matching import find_matching_customer
 from orders.models import (
-    FailureKind,
     Order,
     OrderState,
     OrderStep,
@@ -23,17 +23,19 @@ from orders.models import (
     StepStatus,
 )
 from orders.powercode_fields import customer_fields
-from orders.sent_calls import last_doubt, sending, staff_checked, unconfirmed_before
+from orders.queue import QueueUnavailable, requeue_order
+from orders.sent_calls import doubts, pending_doubts, sending, staff_checked
 from orders.upstream import powercode_client
 from orders.utopia_data import text
 from powercode.client import GEOCODE_FAILED, PowerCodeError
 
 CREATE_STEP = "create_customer"
-CREATION_FAILED = FailureKind.POWERCODE_CREATION_FAILED
 
 
 def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Stop the order if PowerCode already has this customer."""
+    # The run that looked: create_customer need not look again in the same run.
+    journal.result["run"] = order.runs
     found = existing_customer(order, journal)
     if found:
         customer, reason = found
@@ -43,22 +45,30 @@ def find_existing_customer(order: Order, journal: StepJournal) -> StepOutcome:
 
 def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
     """Create the PowerCode customer, or adopt the one an earlier attempt made."""
-    in_doubt = creation_in_doubt(order)
-    if len(attempts(order, CREATE_STEP)) > 1:
-        # Since the first attempt the site lock was let go: another order for
-        # this site may have created the customer, or an earlier attempt of
-        # ours did and its answer was lost. Look before creating another.
+    # Read only for now: staff hear of the doubt only if the look finds nothing.
+    in_doubt = "customer" in pending_doubts(order, CREATE_STEP)
+    if not looked_in_this_run(order):
+        # The site lock was let go since the last look: another order for this
+        # site may have created the customer, or an earlier attempt of ours did
+        # and its answer was lost. Look before creating another.
         found = existing_customer(order, journal)
         if found:
-            return adopt_or_stop(order, journal, *found, ours=in_doubt)
-    if in_doubt and not staff_checked(
-        order, CREATION_FAILED, since=last_doubt(order, CREATE_STEP)
-    ):
+            outcome = adopt_or_stop(order, journal, *found, ours=in_doubt)
+            wake_orders_waiting_for(order)
+            return outcome
+    if in_doubt and not staff_checked(order):
+        doubts(order, CREATE_STEP)  # a mark a dead run left: tell staff now
         # PowerCode may still be creating it: look again later, and in the end
-        # ask staff, rather than risk a second customer.
-        raise StepFailure(unconfirmed_creation_message(order), transient=True)
+        # leave it to staff, rather than risk a second customer.
+        raise StepFailure(
+            "PowerCode did not confirm creating the customer and shows none for"
+            f" site {order.site_id} yet: looking again later (see the"
+            " unconfirmed_call failure).",
+            transient=True,
+        )
     waited_for = other_order_in_doubt(order)
     if waited_for is not None:
+        journal.result["waiting_for"] = waited_for.orderref
         raise StepFailure(
             f"Order {waited_for.orderref} for the same site may have created the"
             " customer already; this order waits until that is known (it then"
@@ -67,10 +77,12 @@ def create_customer(order: Order, journal: StepJournal) -> StepOutcome:
         )
 
     fields = customer_fields(order, ProvisioningSettings.load())
-    with sending(journal, "customer"):
+    with sending(journal, "customer", "creating the customer"):
         customer_id = send_create_customer(journal, fields)
     journal.record_call("createCustomer", fields, {"customerID": customer_id})
-    return keep_customer_id(order, journal, customer_id, "Created customer")
+    outcome = keep_customer_id(order, journal, customer_id, "Created customer")
+    wake_orders_waiting_for(order)
+    return outcome
 
 
 def existing_customer(
@@ -160,9 +172,24 @@ def keep_customer_id(
     return StepOutcome(f"{verb} {customer_id}")
 
 
-def creation_in_doubt(order: Order) -> bool:
-    """An earlier attempt sent createCustomer and never learnt the outcome."""
-    return "customer" in unconfirmed_before(order, CREATE_STEP)
+def looked_in_this_run(order: Order) -> bool:
+    """find_existing_customer ran in this very run, under the site lock held now."""
+    found = succeeded_step(order, "find_existing_customer")
+    return found is not None and (found.result or {}).get("run") == order.runs
+
+
+def wake_orders_waiting_for(order: Order) -> None:
+    """Queue again the orders for this site that gave up waiting for this one."""
+    waiting = Order.objects.filter(
+        site_id=order.site_id,
+        state=OrderState.FAILED,
+        steps__name=CREATE_STEP,
+        steps__result__waiting_for=order.orderref,
+    ).distinct()
+    for other in waiting:
+        # If the queue is down it is recorded on that order for requeue_stalled.
+        with suppress(QueueUnavailable):
+            requeue_order(other)
 
 
 def created_by_another_order(order: Order, customer_id: str) -> bool:
@@ -181,20 +208,7 @@ def other_order_in_doubt(order: Order) -> Order | None:
     others = Order.objects.filter(site_id=order.site_id, state__in=unfinished)
     for other in others.exclude(pk=order.pk):
         created = other.steps.filter(name=CREATE_STEP, status=StepStatus.SUCCEEDED)
-        checked = staff_checked(
-            other, CREATION_FAILED, since=last_doubt(other, CREATE_STEP)
-        )
-        if creation_in_doubt(other) and not checked and not created.exists():
+        in_doubt = "customer" in pending_doubts(other, CREATE_STEP)
+        if in_doubt and not staff_checked(other) and not created.exists():
             return other
     return None
-
-
-def unconfirmed_creation_message(order: Order) -> str:
-    """What staff read when a createCustomer answer was lost for good."""
-    return (
-        "PowerCode did not confirm creating the customer, and shows none for site"
-        f" {order.site_id}. Check PowerCode: if the customer is there, give it"
-        f" {order.site_id} as its external account id and retry the order (it is"
-        " adopted); if not, resolve this failure and retry the order (it is"
-        " created)."
-    )

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 from kombu.exceptions import OperationalError
 
-from orders.failures import record_failure, record_intake_failure
+from orders.failures import record_intake_failure
 from orders.models import FailureKind, Order, OrderState, WebhookDelivery
-from orders.queue import enqueue_order
+from orders.queue import enqueue_order, record_not_queued
 from uac.masking import MASK, mask_secrets, mask_text
 from uac.text import storable
 
@@ -124,7 +124,7 @@ def accept_order(delivery: WebhookDelivery, orderref: str) -> IntakeAnswer:
         reason = "Stored, but the work queue is unavailable: send it again later."
         # Utopia sends it again; until then staff see it, and requeue_stalled
         # queues it if no delivery does.
-        record_failure(order, FailureKind.QUEUE_UNAVAILABLE, reason)
+        record_not_queued(order, reason)
         return finish(delivery, Outcome.ACCEPTED, 503, {"error": reason}, reason)
     status = "accepted" if created else "already received"
     return IntakeAnswer(200, {"status": status, "orderref": orderref})

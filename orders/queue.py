@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from orders.failures import record_failure
+from orders.failures import record_failure, resolve_order_failures
 from orders.models import FailureKind, Order, OrderState
 
 logger = logging.getLogger(__name__)
@@ -69,13 +69,25 @@ def requeue_order(order: Order, *, refetch: bool = False) -> bool:
             if reopened:
                 enqueue_order(order.pk, refetch=refetch)
     except OperationalError as err:
-        # Reopened but not queued: staff see why, and requeue_stalled tries again.
         logger.exception("work queue unavailable; order %s waits", order.orderref)
-        record_failure(order, FailureKind.QUEUE_UNAVAILABLE, QUEUE_DOWN_MESSAGE)
+        record_not_queued(order, QUEUE_DOWN_MESSAGE)
         raise QueueUnavailable(QUEUE_DOWN_MESSAGE) from err
     if reopened:
         logger.info("order %s queued again", order.orderref)
     return reopened
+
+
+def record_not_queued(order: Order, message: str) -> None:
+    """Record that the order waits for the queue, so staff and the sweep see it."""
+    record_failure(order, FailureKind.QUEUE_UNAVAILABLE, message)
+    # A publish that timed out may have reached the broker after all, and a
+    # worker may have taken the order before the record was written.
+    if not Order.objects.filter(pk=order.pk, state=OrderState.RECEIVED).exists():
+        resolve_order_failures(
+            order,
+            "Resolved automatically: a worker took the order.",
+            kind=FailureKind.QUEUE_UNAVAILABLE,
+        )
 
 
 def requeue_orders(orders: Iterable[Order]) -> Iterator[tuple[Order, str]]:

@@ -6,8 +6,10 @@ resumes from the order alone. The order of the steps lives in pipeline.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from orders.errors import StepFailure
-from orders.journal import StepJournal, StepOutcome
+from orders.journal import StepJournal, StepOutcome, attempts
 from orders.matching import normalize_text
 from orders.models import (
     AlwaysAddedFee,
@@ -18,11 +20,11 @@ from orders.models import (
 )
 from orders.powercode_fields import ticket_fields
 from orders.sent_calls import (
-    last_doubt,
+    DOUBT_KIND,
+    doubt_message,
+    doubts,
     sending,
-    services_sent_before,
     staff_checked,
-    unconfirmed_before,
 )
 from orders.upstream import powercode_client, utopia_client
 from orders.utopia_data import (
@@ -58,65 +60,81 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     )
 
 
+@dataclass(frozen=True)
+class PlannedService:
+    """A PowerCode service an order is billed for."""
+
+    # Names the plan or fee across attempts, not its PowerCode id: a mapping
+    # staff change after the plan was billed does not bill it a second time.
+    key: str
+    service_id: str
+    quantity: int
+    label: str
+
+
 def add_services(order: Order, journal: StepJournal) -> StepOutcome:
     """Bill the plan bought and the fees always added; never a plan in its place."""
     prov = ProvisioningSettings.load()
     wanted, unmapped = services_for(order)
-    added, unconfirmed = services_sent_before(order)
-    journal.result.update(added=[], unconfirmed=[])
-    for service_id, quantity, _label in wanted:
-        if service_id in added or service_id in unconfirmed:
+    added = services_added_before(order)
+    in_doubt = doubts(order, "add_services") - added
+    journal.result["added"] = []
+    for service in wanted:
+        if service.key in added or service.key in in_doubt:
             continue
-        with sending(journal, service_id):
+        label = f"adding {service.label} (service {service.service_id})"
+        with sending(journal, service.key, label):
             answer = powercode_client().add_customer_service(
                 order.powercode_customer_id,
-                service_id,
-                quantity=quantity,
+                service.service_id,
+                quantity=service.quantity,
                 prorate=prov.prorate_services,
             )
-        journal.record_call("addCustomerService", {"serviceID": service_id}, answer)
-        journal.result["added"].append(service_id)
+        journal.record_call(
+            "addCustomerService", {"serviceID": service.service_id}, answer
+        )
+        journal.result["added"].append(service.key)
         journal.save_progress()
 
-    summary = services_summary(wanted, journal.result["added"], unconfirmed)
+    summary = services_summary(wanted, journal.result["added"], in_doubt)
     no_product = not product_names(order.utopia_data)
-    if unmapped or (no_product and not staff_checked(order, UNMAPPED)):
-        return StepOutcome(
-            summary,
-            failure=(UNMAPPED, unmapped_message(unmapped)),
-        )
-    if unconfirmed and not staff_checked(
-        order, FailureKind.SERVICES_FAILED, since=last_doubt(order, "add_services")
-    ):
-        services = ", ".join(sorted(unconfirmed))
-        message = (
-            f"PowerCode did not confirm adding service {services}:"
-            " it may be billed already, so it is not sent again. Check the"
-            " customer's services in PowerCode, add what is missing there, then"
-            " resolve this failure and retry the order."
-        )
-        return StepOutcome(summary, failure=(FailureKind.SERVICES_FAILED, message))
+    if unmapped or (no_product and not resolved_by_staff(order, UNMAPPED)):
+        return StepOutcome(summary, failure=(UNMAPPED, unmapped_message(unmapped)))
+    if in_doubt and not staff_checked(order):
+        return StepOutcome(summary, failure=(DOUBT_KIND, doubt_message(order)))
     return StepOutcome(summary)
 
 
+def services_added_before(order: Order) -> set[str]:
+    """The plans and fees (their keys) that earlier attempts added."""
+    added: set[str] = set()
+    for step in attempts(order, "add_services"):
+        added.update((step.result or {}).get("added", []))
+    return added
+
+
+def resolved_by_staff(order: Order, kind: str) -> bool:
+    return order.failures.filter(kind=kind, resolved=True).exists()
+
+
 def services_summary(
-    wanted: list[tuple[str, int, str]], added_now: list[str], unconfirmed: set[str]
+    wanted: list[PlannedService], added_now: list[str], in_doubt: set[str]
 ) -> str:
     """What this attempt added, what earlier ones had, and what is in doubt."""
-    groups = {"Added": [], "added before": [], "left to staff": []}
-    for service_id, _quantity, label in wanted:
-        if service_id in added_now:
-            groups["Added"].append(label)
-        elif service_id in unconfirmed:
-            groups["left to staff"].append(label)
+    groups: dict[str, list[str]] = {"Added": [], "added before": [], "unconfirmed": []}
+    for service in wanted:
+        if service.key in added_now:
+            groups["Added"].append(service.label)
+        elif service.key in in_doubt:
+            groups["unconfirmed"].append(service.label)
         else:
-            groups["added before"].append(label)
+            groups["added before"].append(service.label)
     parts = [f"{name} {', '.join(labels)}" for name, labels in groups.items() if labels]
     return "; ".join(parts) or "Added nothing"
 
 
-def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
-    """Return the (service id, quantity, label) to add, and unmapped products."""
+def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:
+    """Return the services to bill, and the products that have no mapping."""
     mappings = {
         normalize_text(m.utopia_product): m
         for m in ServicePlanMapping.objects.filter(active=True)
@@ -126,10 +144,17 @@ def services_for(order: Order) -> tuple[list[tuple[str, int, str]], list[str]]:
         mapping = mappings.get(normalize_text(product))
         if mapping is None:
             unmapped.append(product)
-        else:
-            wanted.append((mapping.powercode_service_id, mapping.quantity, product))
+            continue
+        key = f"plan:{normalize_text(product)}"
+        wanted.append(
+            PlannedService(key, mapping.powercode_service_id, mapping.quantity, product)
+        )
     for fee in AlwaysAddedFee.objects.filter(active=True):
-        wanted.append((fee.powercode_service_id, fee.quantity, fee.name))
+        wanted.append(
+            PlannedService(
+                f"fee:{fee.pk}", fee.powercode_service_id, fee.quantity, fee.name
+            )
+        )
     return wanted, unmapped
 
 
@@ -156,21 +181,15 @@ def open_ticket(order: Order, journal: StepJournal) -> StepOutcome:
         # Opened by a run that stopped before it could journal its success.
         journal.result["ticket_id"] = order.ticket_id
         return StepOutcome(f"Ticket {order.ticket_id} was opened by an earlier run")
-    if "ticket" in unconfirmed_before(order, "open_ticket"):
-        since = last_doubt(order, "open_ticket")
-        if staff_checked(order, FailureKind.TICKET_FAILED, since=since):
+    if "ticket" in doubts(order, "open_ticket"):
+        if staff_checked(order):
             return StepOutcome("Ticket left to staff: an earlier answer was lost")
-        message = (
-            "PowerCode did not confirm the ticket: it may exist already, so it is not"
-            " opened again. Check the customer's tickets in PowerCode, open one"
-            " there if missing, then resolve this failure and retry the order."
-        )
         return StepOutcome(
-            "Ticket not confirmed", failure=(FailureKind.TICKET_FAILED, message)
+            "Ticket not confirmed", failure=(DOUBT_KIND, doubt_message(order))
         )
 
     fields = ticket_fields(order, template, ProvisioningSettings.load())
-    with sending(journal, "ticket"):
+    with sending(journal, "ticket", "opening the ticket"):
         ticket_id = powercode_client().create_ticket(fields)
     journal.record_call("createTicket", fields, {"ticketID": ticket_id})
     order.ticket_id = ticket_id

@@ -247,9 +247,9 @@ class PowerCodeClient:
             f"PowerCode {what} answered HTTP {status}: {detail}",
             transient=status == 429 or status >= 500,
             status_code=status,
-            # 502 and 503 come from a gateway or a server that took nothing in;
-            # any other server error may have happened half-way.
-            may_have_acted=status >= 500 and status not in (502, 503),
+            # A 503 comes from a server that took nothing in; any other server
+            # error, a gateway's 502 or 504 included, may follow work done.
+            may_have_acted=status >= 500 and status != 503,
         )
 
 

@@ -18,6 +18,8 @@ from tests.test_pipeline import ANA
 
 pytestmark = pytest.mark.django_db
 
+CREATION = "powercode_creation_failed"
+
 
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing below the pipeline gets to clean up."""
@@ -58,7 +60,7 @@ def test_worker_killed_after_the_ticket_was_opened_opens_no_second(
 
     assert len(upstreams.powercode.tickets) == 1
     assert order.state == OrderState.FAILED
-    assert order.failures.get().kind == "ticket_failed"
+    assert order.failures.get().kind == "unconfirmed_call"
     assert len(upstreams.powercode_calls("createCustomer")) == 1
 
 
@@ -68,8 +70,8 @@ def test_worker_killed_while_adding_a_service_bills_it_once(upstreams, monkeypat
     assert billed(upstreams) == ["1", "3"]  # the plan once, then the fee
     assert order.state == OrderState.FAILED
     failure = order.failures.get()
-    assert failure.kind == "services_failed"
-    assert "service 1" in failure.message
+    assert failure.kind == "unconfirmed_call"
+    assert "adding 1 Gbps (service 1)" in failure.message
 
 
 def test_worker_killed_after_creating_the_customer_adopts_it(upstreams, monkeypatch):
@@ -187,16 +189,22 @@ def test_creation_never_confirmed_is_left_to_staff_then_created(upstreams, monke
 
     order = run(order)  # the last try: still no customer for the site
 
-    failure = order.failures.get()
+    doubt = order.failures.get(kind="unconfirmed_call")
     assert order.state == OrderState.FAILED
-    assert failure.kind == "powercode_creation_failed"
-    assert "did not confirm creating the customer" in failure.message
+    assert "did not confirm creating the customer" in doubt.message
+    assert "shows none for site" in order.failures.get(kind=CREATION).message
     assert len(sent) == 1
 
     monkeypatch.undo()
-    resolve_failure(failure, user=None, note="Not in PowerCode")
+    resolve_failure(order.failures.get(kind=CREATION), user=None)
     assert reopen_order(order)
     order = run(order, task_id="task-2")
+    assert order.state == OrderState.FAILED  # the other failure is not the doubt
+    assert upstreams.powercode_calls("createCustomer") == []
+
+    resolve_failure(doubt, user=None, note="Not in PowerCode")
+    assert reopen_order(order)
+    order = run(order, task_id="task-3")
 
     assert order.state == OrderState.COMPLETED
     assert len(upstreams.powercode_calls("createCustomer")) == 1
@@ -242,3 +250,87 @@ def test_customer_whose_answer_was_lost_stays_ours_when_a_twin_found_it(
     assert first.powercode_customer_id == second.powercode_customer_id
     assert billed(upstreams) == ["1", "3"]
     assert len(upstreams.powercode.tickets) == 1
+
+
+def test_doubt_is_told_to_staff_at_once_not_on_the_last_try(upstreams, monkeypatch):
+    lose_answer_once(monkeypatch, "add_customer_service")
+    order = Order.objects.create(orderref=ANA)
+
+    with pytest.raises(RetryLater):
+        run(order, final_attempt=False)
+
+    doubt = order.failures.get()
+    assert doubt.kind == "unconfirmed_call"
+    assert not doubt.resolved
+    assert "adding 1 Gbps" in doubt.message
+
+
+def test_worker_killed_between_looking_and_creating_looks_again(upstreams, monkeypatch):
+    real_start = pipeline.start_step
+
+    def die_before_creating(order, name):
+        if name == "create_customer":
+            monkeypatch.setattr(pipeline, "start_step", real_start)
+            raise WorkerKilled
+        return real_start(order, name)
+
+    monkeypatch.setattr(pipeline, "start_step", die_before_creating)
+    first = Order.objects.create(orderref=ANA)
+    second = Order.objects.create(orderref=utopia_order(upstreams, "UIA202511-040199"))
+    with pytest.raises(WorkerKilled):
+        run(first)
+    second = run(second, task_id="task-2")
+
+    first = run(first)  # redelivered: its search is from a run that died
+
+    assert second.state == OrderState.COMPLETED
+    assert first.state == OrderState.DUPLICATE
+    assert len(upstreams.powercode_calls("createCustomer")) == 1
+
+
+def test_order_that_gave_up_waiting_is_queued_when_the_doubt_clears(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent, finish_late = slow_create(monkeypatch)
+    first = Order.objects.create(orderref=ANA)
+    second = Order.objects.create(orderref=utopia_order(upstreams, "UIA202511-040199"))
+    with pytest.raises(RetryLater):
+        run(first, final_attempt=False)
+    second = run(second, task_id="task-2")  # its last try: still waiting
+    assert second.state == OrderState.FAILED
+    finish_late()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = run(first)
+
+    second.refresh_from_db()
+    assert first.state == OrderState.COMPLETED
+    assert second.state == OrderState.DUPLICATE
+    assert len(sent) == 1
+
+
+def test_plan_billed_before_its_mapping_changed_is_not_billed_again(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    from orders.models import ServicePlanMapping
+    from tests.test_pipeline import retry
+
+    real_add = PowerCodeClient.add_customer_service
+
+    def refuse_the_fee(self, customer_id, service_id, **kwargs):
+        if service_id == "3":
+            monkeypatch.setattr(PowerCodeClient, "add_customer_service", real_add)
+            raise PowerCodeError("refused", transient=False, may_have_acted=False)
+        return real_add(self, customer_id, service_id, **kwargs)
+
+    monkeypatch.setattr(PowerCodeClient, "add_customer_service", refuse_the_fee)
+    order = run(Order.objects.create(orderref=ANA))
+    assert billed(upstreams) == ["1"]
+    ServicePlanMapping.objects.filter(utopia_product="1 Gbps").update(
+        powercode_service_id="9"
+    )
+
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.COMPLETED
+    assert billed(upstreams) == ["1", "3"]

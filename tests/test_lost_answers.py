@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from orders.errors import RetryLater
 from orders.failures import resolve_failure
 from orders.models import Order, OrderState
 from powercode.client import PowerCodeClient, PowerCodeError
@@ -40,8 +41,8 @@ def test_service_whose_answer_was_lost_is_not_billed_again(
     failure = order.failures.get()
     assert billed(upstreams) == ["1", "3"]
     assert order.state == OrderState.FAILED
-    assert failure.kind == "services_failed"
-    assert "may be billed already" in failure.message
+    assert failure.kind == "unconfirmed_call"
+    assert "did not confirm adding 1 Gbps (service 1)" in failure.message
 
     resolve_failure(failure, user=None, note="Checked: 1 Gbps is on the account")
     order = retry(order, django_capture_on_commit_callbacks)
@@ -55,11 +56,12 @@ def test_retry_before_staff_checked_still_bills_nothing_twice(
 ):
     lose_answer_once(monkeypatch, "add_customer_service")
     order = provision(ANA)
+    seen = order.failures.get().occurrences
 
     order = retry(order, django_capture_on_commit_callbacks)
 
     assert order.state == OrderState.FAILED
-    assert order.failures.get().occurrences == 2
+    assert order.failures.get().occurrences == seen + 1
     assert billed(upstreams) == ["1", "3"]
 
 
@@ -71,7 +73,8 @@ def test_ticket_whose_answer_was_lost_is_not_opened_again(
     order = provision(ANA)
 
     assert order.state == OrderState.FAILED
-    assert order.failures.get().kind == "ticket_failed"
+    assert order.failures.get().kind == "unconfirmed_call"
+    assert "did not confirm opening the ticket" in order.failures.get().message
     assert len(upstreams.powercode.tickets) == 1
 
     resolve_failure(order.failures.get(), user=None, note="Ticket 1 is there")
@@ -222,16 +225,18 @@ def test_service_left_in_doubt_after_staff_checked_another_is_flagged_again(
 
     lose_answer_once(monkeypatch, "add_customer_service")  # the plan, 1
     order = provision(ANA)
-    resolve_failure(order.failures.get(kind="services_failed"), user=None)
+    resolve_failure(order.failures.get(kind="unconfirmed_call"), user=None)
     AlwaysAddedFee.objects.create(name="Install fee", powercode_service_id="7")
     lose_answer_once(monkeypatch, "add_customer_service")  # the new fee, 7
 
     order = retry(order, django_capture_on_commit_callbacks)
 
-    failure = order.failures.get(kind="services_failed")
+    failure = order.failures.get(kind="unconfirmed_call")
     assert order.state == OrderState.FAILED
     assert not failure.resolved
-    assert "service 1, 7" in failure.message
+    assert "adding 1 Gbps (service 1); adding Install fee (service 7)" in (
+        failure.message
+    )
     assert billed(upstreams) == ["1", "3", "7"]
 
 
@@ -243,12 +248,34 @@ def test_lost_answer_on_the_last_try_tells_staff_it_may_be_done(upstreams, monke
 
     pipeline.provision_order(order.pk, task_id="t", final_attempt=True)
 
-    failure = order.failures.get()
+    doubt = order.failures.get(kind="unconfirmed_call")
+    error = order.failures.get(kind="services_failed")
     step = order.steps.get(name="add_services")
-    assert failure.kind == "services_failed"
-    assert "may have done it anyway" in failure.message
-    assert "check PowerCode before resolving" in failure.message
-    assert step.result["unconfirmed"] == ["1"]
+    assert "did not confirm adding 1 Gbps" in doubt.message
+    assert "It may have done it" in doubt.message
+    assert "PowerCode may have done it" in error.message
+    assert step.result["unconfirmed"] == ["plan:1 gbps"]
+
+
+def test_resolving_another_failure_does_not_clear_a_doubt(
+    upstreams, monkeypatch, django_capture_on_commit_callbacks
+):
+    from orders import pipeline
+
+    lose_answer_once(monkeypatch, "add_customer_service")  # the plan
+    order = Order.objects.create(orderref=ANA)
+    with pytest.raises(RetryLater):
+        pipeline.provision_order(order.pk, task_id="t", final_attempt=False)
+    upstreams.powercode.fail_next("addCustomerService", status=503)  # the fee
+    pipeline.provision_order(order.pk, task_id="t", final_attempt=True)
+    order.refresh_from_db()
+    resolve_failure(order.failures.get(kind="services_failed"), user=None)
+
+    order = retry(order, django_capture_on_commit_callbacks)
+
+    assert order.state == OrderState.FAILED
+    assert not order.failures.get(kind="unconfirmed_call").resolved
+    assert billed(upstreams) == ["1", "3"]
 
 
 def test_journal_says_which_services_were_added_and_which_left_to_staff(
@@ -259,4 +286,4 @@ def test_journal_says_which_services_were_added_and_which_left_to_staff(
     order = provision(ANA)
 
     last = order.steps.filter(name="add_services").last()
-    assert last.outcome.startswith("Added Bond fee; left to staff 1 Gbps")
+    assert last.outcome.startswith("Added Bond fee; unconfirmed 1 Gbps")

@@ -71,7 +71,7 @@ def test_transient_ticket_fault_is_retried_by_the_task(upstreams):
 
 
 def test_transient_fault_that_outlasts_the_retries_is_recorded(upstreams, mailoutbox):
-    upstreams.powercode.fail_next("createCustomer", count=99, status=502)
+    upstreams.powercode.fail_next("createCustomer", count=99, status=503)
 
     order = provision(ANA)
 
@@ -240,7 +240,7 @@ def test_every_step_is_journaled_in_order(upstreams):
     ]
     assert set(order.steps.values_list("status", flat=True)) == {"succeeded"}
     created = order.steps.get(name="create_customer").result
-    assert created == {"powercode_customer_id": order.powercode_customer_id}
+    assert created["powercode_customer_id"] == order.powercode_customer_id
 
 
 def test_no_secret_reaches_the_journal_failures_or_email(upstreams, mailoutbox):

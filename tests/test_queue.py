@@ -68,3 +68,16 @@ def test_replay_to_the_workers_with_the_broker_down_fails_loudly(broker_down):
 
     with pytest.raises(CommandError, match="work queue is unavailable"):
         run("replay_order", "UIA202511-040101", "--queue")
+
+
+def test_not_queued_record_is_closed_when_a_worker_took_the_order_anyway():
+    from orders.queue import record_not_queued
+
+    waiting = Order.objects.create(orderref="UIA202511-040101")
+    taken = Order.objects.create(orderref="UIA202511-040102", state="processing")
+
+    record_not_queued(waiting, "Not queued.")
+    record_not_queued(taken, "Not queued.")
+
+    assert waiting.failures.get().resolved is False
+    assert taken.failures.get().resolved is True

@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                     ("powercode_creation_failed", "PowerCode creation failed"),
                     ("unmapped_service_plan", "Unmapped service plan"),
                     ("services_failed", "Services not added"),
+                    ("unconfirmed_call", "PowerCode did not confirm"),
                     ("ticket_failed", "Ticket not created"),
                     ("tagging_failed", "Tags not added"),
                     ("notification_failed", "Staff email not sent"),

@@ -10,6 +10,7 @@ class FailureKind(models.TextChoices):
     POWERCODE_CREATION_FAILED = "powercode_creation_failed", "PowerCode creation failed"
     UNMAPPED_SERVICE_PLAN = "unmapped_service_plan", "Unmapped service plan"
     SERVICES_FAILED = "services_failed", "Services not added"
+    UNCONFIRMED_CALL = "unconfirmed_call", "PowerCode did not confirm"
     TICKET_FAILED = "ticket_failed", "Ticket not created"
     TAGGING_FAILED = "tagging_failed", "Tags not added"
     NOTIFICATION_FAILED = "notification_failed", "Staff email not sent"

@@ -141,6 +141,22 @@ def test_server_errors_and_rate_limits_are_transient(client, mocked, status) -> 
     assert "Service Unavailable" in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("status", "may_have_acted"),
+    [(429, False), (500, True), (502, True), (503, False), (504, True)],
+)
+def test_only_a_refusal_is_known_to_have_done_nothing(
+    client, mocked, status, may_have_acted
+) -> None:
+    # A gateway's 502 or 504 can follow a request PowerCode carried out.
+    mocked.add(responses.POST, API_URL, status=status)
+
+    with pytest.raises(PowerCodeError) as caught:
+        client.call("createTicket", summary="x")
+
+    assert caught.value.may_have_acted is may_have_acted
+
+
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
 def test_client_errors_are_permanent(client, mocked, status) -> None:
     mocked.add(responses.POST, API_URL, body="Bad Request", status=status)

@@ -83,8 +83,8 @@ def test_simultaneous_deliveries_of_one_order_make_one_customer(
     ("step", "state", "failure"),
     [
         ("create_customer", "completed", None),
-        ("add_services", "failed", "services_failed"),
-        ("open_ticket", "failed", "ticket_failed"),
+        ("add_services", "failed", "unconfirmed_call"),
+        ("open_ticket", "failed", "unconfirmed_call"),
     ],
 )
 def test_worker_process_killed_mid_call_does_nothing_twice(
