@@ -12,10 +12,10 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Runs everything on a laptop, each run from scratch: SQLite (var/uac.sqlite3),
-# a filesystem broker and the simulators, the defaults DEBUG=true gives.
+# Runs everything on a laptop, each run from scratch (the demo clears its own
+# database, queue and mail once it knows no other demo is running): SQLite
+# (var/uac.sqlite3), a filesystem broker and the simulators, as DEBUG=true gives.
 demo: $(VENV)/.installed
-	rm -rf var/uac.sqlite3* var/broker var/broker-control var/mail
 	DEBUG=true $(BIN)/python manage.py demo $(DEMO_ARGS)
 
 demo-exit:

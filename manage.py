@@ -12,10 +12,12 @@ def main() -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from uac.startup import exit_for
+
     try:
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as err:
-        sys.exit(f"uac: configuration error: {err}")
+        exit_for(err)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ def test_replay_order_provisions_an_order_no_webhook_brought(upstreams):
 
 
 def test_replay_order_fetches_again_and_resumes_a_failed_order(upstreams):
-    run("replay_order", MEI)
+    with pytest.raises(CommandError, match=f"Replayed {MEI}: failed, PowerCode #"):
+        run("replay_order", MEI)
     ServicePlanMapping.objects.create(
         utopia_product="10 Gbps", powercode_service_id="9"
     )
@@ -43,7 +44,7 @@ def test_replay_order_fetches_again_and_resumes_a_failed_order(upstreams):
 
     assert "completed" in output
     assert len(upstreams.powercode_calls("createCustomer")) == 1
-    assert len(upstreams.utopia.calls) == 2
+    assert len(upstreams.utopia.calls) == 1 + 2  # a look before storing it, 2 runs
 
 
 def test_replay_order_refuses_a_completed_order(upstreams):
@@ -66,8 +67,10 @@ def test_replay_order_can_hand_the_order_to_the_workers(
 def test_retry_failures_queues_failed_orders_of_a_kind(
     upstreams, django_capture_on_commit_callbacks
 ):
-    run("replay_order", MEI)
-    run("replay_order", "UIA202511-049999")
+    from tests.test_pipeline import provision
+
+    provision(MEI)
+    provision("UIA202511-049999")
     ServicePlanMapping.objects.create(
         utopia_product="10 Gbps", powercode_service_id="9"
     )
@@ -110,12 +113,20 @@ def test_send_test_webhook_fails_loudly_when_nothing_listens():
 
 
 def test_replay_order_reports_an_outage_after_one_try(upstreams):
+    Order.objects.create(orderref=ANA)
     upstreams.utopia.fail_next(count=9, status=503)
 
-    output = run("replay_order", ANA)
+    with pytest.raises(CommandError, match=f"Replayed {ANA}: failed, utopia_api"):
+        run("replay_order", ANA)
 
-    assert output.startswith(f"Replayed {ANA}: failed, utopia_api_error")
     assert len(upstreams.utopia.calls) == 1
+
+
+def test_replay_order_of_an_orderref_utopia_does_not_know_stores_nothing(upstreams):
+    with pytest.raises(CommandError, match="not stored: Utopia answered No valid"):
+        run("replay_order", "UIA202511-049998")
+
+    assert not Order.objects.exists()
 
 
 def test_requeue_stalled_queues_orders_left_waiting_or_abandoned(

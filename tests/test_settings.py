@@ -48,18 +48,36 @@ def test_missing_required_variable_stops_start_up_with_one_line_naming_it():
 
     result = run_check(environment)
 
-    assert result.returncode != 0
+    assert result.returncode == 4  # the units do not restart on it
     assert result.stderr.strip().splitlines() == [
         "uac: configuration error: missing required environment variable PC_API_KEY"
         " (set it in .env, or DEBUG=true to run on the simulators)"
     ]
 
 
+def test_placeholder_left_in_the_environment_stops_start_up() -> None:
+    result = run_check({**PRODUCTION, "PC_API_KEY": "change-me"})
+
+    assert result.returncode == 4
+    assert result.stderr.strip().splitlines() == [
+        "uac: configuration error: PC_API_KEY still set to change-me"
+    ]
+
+
+def test_seed_that_is_not_powercode_ids_stops_start_up() -> None:
+    result = run_check({**PRODUCTION, "SERVICE_PLAN_1GBPS_ID": "1 Gbps"})
+
+    assert result.returncode == 4
+    assert "SERVICE_PLAN_1GBPS_ID must be PowerCode ids" in result.stderr
+
+
 def test_env_example_lists_every_variable_the_settings_read() -> None:
     base = Path(settings.BASE_DIR)
     source = (base / "uac" / "settings.py").read_text()
     read = set(
-        re.findall(r'(?:env(?:\.\w+)?|required)\(\s*"([A-Z][A-Z0-9_]+)"', source)
+        re.findall(
+            r'(?:env(?:\.\w+)?|required|powercode_ids)\(\s*"([A-Z][A-Z0-9_]+)"', source
+        )
     )
     example = (base / ".env.example").read_text()
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))

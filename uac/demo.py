@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -71,6 +72,22 @@ class ChildProcesses:
                 child.kill()
         for log in self.logs:
             log.close()
+
+
+def clear_earlier_run() -> None:
+    """Start from nothing: the demo's own database, queue folders and emails."""
+    var_dir = Path(settings.VAR_DIR)
+    database = Path(settings.DATABASES["default"]["NAME"])
+    if database.parent == var_dir:  # SQLite in var/, never a database of yours
+        for path in var_dir.glob(f"{database.name}*"):
+            path.unlink()
+    if getattr(settings, "EMAIL_FILE_PATH", None):  # emails written to files
+        shutil.rmtree(settings.EMAIL_FILE_PATH, ignore_errors=True)
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    for key in ("data_folder_in", "control_folder"):
+        if key in options:  # the filesystem broker
+            shutil.rmtree(options[key], ignore_errors=True)
+            Path(options[key]).mkdir(parents=True)
 
 
 def busy_addresses(addresses: Iterable[tuple[str, int]]) -> list[str]:

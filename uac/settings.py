@@ -7,6 +7,7 @@ with DEBUG off (production) the variables in REQUIRED_IN_PRODUCTION must be set.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -22,6 +23,13 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# deploy/uac.env and .env.example hold this where a real value belongs.
+PLACEHOLDER = "change-me"
+if not DEBUG:
+    unset = sorted(name for name, value in os.environ.items() if PLACEHOLDER in value)
+    if unset:
+        raise ImproperlyConfigured(f"{', '.join(unset)} still set to {PLACEHOLDER}")
+
 # Used only when DEBUG is on: the demo and the test suite run against the
 # simulators with these made-up keys.
 SIMULATOR_DEFAULTS = {
@@ -36,11 +44,6 @@ SIMULATOR_DEFAULTS = {
     "CUSTOMER_PORTAL_PASSWORD": "demo-portal-password",
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'uac.sqlite3'}",
     "CELERY_BROKER_URL": "filesystem://localhost//",
-    # The simulators' service ids; production has no defaults, so a plan
-    # left unset is never billed as some other service.
-    "SERVICE_PLAN_1GBPS_ID": "1",
-    "SERVICE_PLAN_250MBPS_ID": "2",
-    "SERVICE_PLAN_BOND_FEE_ID": "3",
 }
 
 
@@ -189,17 +192,30 @@ PC_VERIFY_SSL = env.bool("PC_VERIFY_SSL", default=True)
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=5.0)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
 
-# Seeds for the settings staff edit in the admin (read once, by migrations).
-PC_CUST_TAGS = env.str("PC_CUST_TAGS", default="5" if DEBUG else "")
-SERVICE_PLAN_1GBPS_ID = env.str("SERVICE_PLAN_1GBPS_ID", default="") or (
-    SIMULATOR_DEFAULTS["SERVICE_PLAN_1GBPS_ID"] if DEBUG else ""
-)
-SERVICE_PLAN_250MBPS_ID = env.str("SERVICE_PLAN_250MBPS_ID", default="") or (
-    SIMULATOR_DEFAULTS["SERVICE_PLAN_250MBPS_ID"] if DEBUG else ""
-)
-SERVICE_PLAN_BOND_FEE_ID = env.str("SERVICE_PLAN_BOND_FEE_ID", default="") or (
-    SIMULATOR_DEFAULTS["SERVICE_PLAN_BOND_FEE_ID"] if DEBUG else ""
-)
+
+def powercode_ids(name: str) -> str:
+    """Return a seed of PowerCode ids (comma-separated); refuse anything else."""
+    value = env.str(name, default="") or (SEED_DEFAULTS[name] if DEBUG else "")
+    parts = [part.strip() for part in value.split(",")] if value else []
+    if not all(part.isdigit() for part in parts):
+        # Seeded once into the admin's settings: a typo would become a real id.
+        raise ImproperlyConfigured(f"{name} must be PowerCode ids, not {value!r}")
+    return value
+
+
+# Seeds for the settings staff edit in the admin (read once, by migrations);
+# with DEBUG they default to the simulators' ids, in production to nothing, so
+# a plan left unset is never billed as some other service.
+SEED_DEFAULTS = {
+    "PC_CUST_TAGS": "5",
+    "SERVICE_PLAN_1GBPS_ID": "1",
+    "SERVICE_PLAN_250MBPS_ID": "2",
+    "SERVICE_PLAN_BOND_FEE_ID": "3",
+}
+PC_CUST_TAGS = powercode_ids("PC_CUST_TAGS")
+SERVICE_PLAN_1GBPS_ID = powercode_ids("SERVICE_PLAN_1GBPS_ID")
+SERVICE_PLAN_250MBPS_ID = powercode_ids("SERVICE_PLAN_250MBPS_ID")
+SERVICE_PLAN_BOND_FEE_ID = powercode_ids("SERVICE_PLAN_BOND_FEE_ID")
 CUSTOMER_PORTAL_PASSWORD = required("CUSTOMER_PORTAL_PASSWORD")
 
 WEBHOOK_SECRET = required("WEBHOOK_SECRET")

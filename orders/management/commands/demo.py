@@ -50,6 +50,7 @@ class Command(BaseCommand):
             )
         # A plain kill stops the children too, not only this process.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        demo.clear_earlier_run()
         call_command("migrate", verbosity=0)
         login = demo.ensure_admin()
         try:

@@ -5,8 +5,10 @@ from uuid import uuid4
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orders import pipeline
-from orders.models import Order
+from orders.models import Order, OrderState
 from orders.queue import QueueUnavailable, reopen_order, requeue_order
+from orders.upstream import utopia_client
+from utopia.client import UtopiaError
 
 
 class Command(BaseCommand):
@@ -23,7 +25,10 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, orderref: str, queue: bool, **options: object
     ) -> None:
-        order, _ = Order.objects.get_or_create(orderref=orderref.strip())
+        orderref = orderref.strip()
+        order = Order.objects.filter(orderref=orderref).first() or known_to_utopia(
+            orderref
+        )
         if queue:
             try:
                 queued = requeue_order(order, refetch=True)
@@ -42,7 +47,21 @@ class Command(BaseCommand):
             order.pk, task_id=f"replay-{uuid4()}", final_attempt=True, refetch=True
         )
         order.refresh_from_db()
-        self.stdout.write(f"Replayed {orderref}: {describe(order)}")
+        summary = f"Replayed {orderref}: {describe(order)}"
+        if order.state == OrderState.FAILED:
+            raise CommandError(summary)  # a script sees it did not go through
+        self.stdout.write(summary)
+
+
+def known_to_utopia(orderref: str) -> Order:
+    """Store a new order only if Utopia knows it: a mistyped orderref stores nothing."""
+    try:
+        utopia_client().contract_lookup(orderref)
+    except UtopiaError as err:
+        raise CommandError(
+            f"{orderref} not stored: Utopia answered {err.message}"
+        ) from err
+    return Order.objects.get_or_create(orderref=orderref)[0]
 
 
 def describe(order: Order) -> str:
