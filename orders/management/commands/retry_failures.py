@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from orders.management.requeueing import requeue_and_report
 from orders.models import Failure, FailureKind, Order, OrderState
-from orders.queue import requeue_orders
 
 
 class Command(BaseCommand):
@@ -21,13 +21,4 @@ class Command(BaseCommand):
             pk__in=failures.values("order"),
             state__in=[OrderState.FAILED, OrderState.RECEIVED],
         )
-        queued = 0
-        for order, outcome in requeue_orders(orders):
-            if outcome == "queued":
-                queued += 1
-                self.stdout.write(f"Queued {order.orderref}")
-            elif outcome == "skipped":
-                self.stdout.write(f"Skipped {order.orderref}: it is {order.state}")
-            else:
-                self.stdout.write(f"Not queued {order.orderref}: {outcome}")
-        self.stdout.write(f"Queued {queued} of {len(orders)} orders with failures.")
+        requeue_and_report(self, list(orders), "orders with failures")
