@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from orders.failures import record_failure
 from orders.journal import StepJournal, attempts
-from orders.models import FailureKind, Order
+from orders.models import FailureKind, Order, StepStatus
 from powercode.client import PowerCodeError
 
 DOUBT_KIND = FailureKind.UNCONFIRMED_CALL
@@ -92,7 +92,10 @@ def doubt_message(order: Order) -> str:
     """What staff read: the calls in doubt and what to do about them."""
     labels: dict[str, str] = {}
     for step_name in DOUBTFUL_STEPS:
-        for step in attempts(order, step_name):
+        steps = attempts(order, step_name)
+        if any(step.status == StepStatus.SUCCEEDED for step in steps):
+            continue  # settled since: adopted, or checked by staff
+        for step in steps:
             result = step.result or {}
             keys = [*result.get("unconfirmed", []), result.get("sending")]
             labels.update({k: result.get("labels", {}).get(k, k) for k in keys if k})

@@ -334,3 +334,17 @@ def test_plan_billed_before_its_mapping_changed_is_not_billed_again(
 
     assert order.state == OrderState.COMPLETED
     assert billed(upstreams) == ["1", "3"]
+
+
+def test_doubt_settled_earlier_is_not_listed_with_a_new_one(upstreams, monkeypatch):
+    lose_answer_once(monkeypatch, "create_customer")
+    order = Order.objects.create(orderref=ANA)
+    with pytest.raises(RetryLater):
+        run(order, final_attempt=False)  # the customer's answer is lost
+    lose_answer_once(monkeypatch, "create_ticket")
+
+    order = run(order)  # adopts the customer; then the ticket's answer is lost
+
+    doubt = order.failures.get(kind="unconfirmed_call")
+    assert "did not confirm opening the ticket." in doubt.message
+    assert "creating the customer" not in doubt.message
