@@ -31,6 +31,7 @@ from orders.journal import (
 from orders.locks import order_run_lock, site_lock
 from orders.models import FailureKind, Order, OrderState, StepStatus
 from orders.models.order import FINAL_STATES
+from orders.queue import settle_not_queued
 from orders.steps import add_services, fetch_order, open_ticket, tag_customer
 from utopia.client import UtopiaError
 
@@ -101,11 +102,7 @@ def run_claimed_order(
     if order is None:
         logger.info("order %s not claimed: another run has it or it is done", order_id)
         return None
-    resolve_order_failures(
-        order,
-        "Resolved automatically: a worker took the order.",
-        kind=FailureKind.QUEUE_UNAVAILABLE,
-    )
+    settle_not_queued(order)
 
     result = guarded(
         order,

@@ -83,11 +83,16 @@ def record_not_queued(order: Order, message: str) -> None:
     # A publish that timed out may have reached the broker after all, and a
     # worker may have taken the order before the record was written.
     if not Order.objects.filter(pk=order.pk, state=OrderState.RECEIVED).exists():
-        resolve_order_failures(
-            order,
-            "Resolved automatically: a worker took the order.",
-            kind=FailureKind.QUEUE_UNAVAILABLE,
-        )
+        settle_not_queued(order)
+
+
+def settle_not_queued(order: Order) -> None:
+    """Close the order's not-queued record: a worker has taken the order."""
+    resolve_order_failures(
+        order,
+        "Resolved automatically: a worker took the order.",
+        kind=FailureKind.QUEUE_UNAVAILABLE,
+    )
 
 
 def requeue_orders(orders: Iterable[Order]) -> Iterator[tuple[Order, str]]:
