@@ -198,8 +198,10 @@ def created_by_another_order(order: Order, customer_id: str) -> bool:
         name=CREATE_STEP,
         status=StepStatus.SUCCEEDED,
         result__powercode_customer_id=customer_id,
-    ).exclude(order=order)
-    return any("stop_state" not in (step.result or {}) for step in made)
+    )
+    # A step that stopped its order as a duplicate only found the customer.
+    made = made.exclude(order=order).exclude(result__has_key="stop_state")
+    return made.exists()
 
 
 def other_order_in_doubt(order: Order) -> Order | None:

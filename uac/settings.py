@@ -147,11 +147,18 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 
 # --- Celery -----------------------------------------------------------------
 
+# How a transient upstream fault is retried before it becomes a failure.
+PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
+PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
+PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
+# A processing order untouched this long (its worker died) may be queued again.
+PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=30)
+
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(
     CELERY_BROKER_URL,
     var_dir=VAR_DIR,
-    longest_retry_pause=env.int("PROVISION_RETRY_BACKOFF_MAX", default=900),
+    longest_retry_pause=PROVISION_RETRY_BACKOFF_MAX,
 )
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
@@ -172,13 +179,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-
-# How a transient upstream fault is retried before it becomes a failure.
-PROVISION_MAX_RETRIES = env.int("PROVISION_MAX_RETRIES", default=5)
-PROVISION_RETRY_BACKOFF = env.int("PROVISION_RETRY_BACKOFF", default=30)
-PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900)
-# A processing order untouched this long (its worker died) may be queued again.
-PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=30)
 
 # --- Upstream APIs ----------------------------------------------------------
 
