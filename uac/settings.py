@@ -71,7 +71,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool(
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backoffice.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "notifications",
     "utopia",
     "powercode",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

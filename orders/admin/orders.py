@@ -1,4 +1,4 @@
-"""Django Admin for orders, failures and deliveries (read-mostly)."""
+"""Orders in the admin: the Utopia data, the step journal, retry."""
 
 from __future__ import annotations
 
@@ -8,16 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from orders.failures import resolve_failure
-from orders.models import (
-    AlwaysAddedFee,
-    Failure,
-    Order,
-    OrderStep,
-    ProvisioningSettings,
-    ServicePlanMapping,
-    WebhookDelivery,
-)
+from orders.models import Order, OrderStep
 from orders.queue import QUEUE_DOWN_MESSAGE, requeue_orders
 from powercode.client import customer_page_url
 
@@ -77,74 +68,3 @@ class OrderAdmin(admin.ModelAdmin):
         if not_queued:
             text += f" {not_queued} not queued: {QUEUE_DOWN_MESSAGE}"
         self.message_user(request, text, level)
-
-
-@admin.register(Failure)
-class FailureAdmin(admin.ModelAdmin):
-    actions = ["mark_resolved"]
-    list_display = [
-        "orderref",
-        "kind",
-        "message",
-        "occurrences",
-        "last_seen",
-        "resolved",
-    ]
-    list_filter = ["resolved", "kind"]
-    search_fields = ["orderref", "message"]
-    readonly_fields = [
-        "order",
-        "delivery",
-        "orderref",
-        "kind",
-        "message",
-        "customer_data",
-        "occurrences",
-        "first_seen",
-        "last_seen",
-        "resolved_by",
-        "resolved_at",
-    ]
-
-    def save_model(
-        self, request: HttpRequest, obj: Failure, form: object, change: bool
-    ) -> None:
-        if obj.resolved and not obj.resolved_at:
-            resolve_failure(obj, user=request.user, note=obj.note)
-        else:
-            super().save_model(request, obj, form, change)
-
-    @admin.action(description="Mark selected failures resolved")
-    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[Failure]) -> None:
-        failures = list(queryset.filter(resolved=False))
-        for failure in failures:
-            resolve_failure(failure, user=request.user)
-        self.message_user(request, f"Resolved {len(failures)} failures.")
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = [
-        "received_at",
-        "remote_addr",
-        "msg",
-        "orderref",
-        "outcome",
-        "reason",
-    ]
-    list_filter = ["outcome"]
-    search_fields = ["orderref", "body"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-admin.site.register(ServicePlanMapping)
-admin.site.register(AlwaysAddedFee)
-admin.site.register(ProvisioningSettings)

@@ -1,0 +1,42 @@
+"""What the admin index shows first: today's orders and what waits for staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from orders.models import Failure, Order, OrderState
+
+
+@dataclass(frozen=True)
+class TodaysCounts:
+    received: int
+    completed: int
+    duplicates: int
+    failed: int
+    unresolved_failures: int
+
+
+def start_of_today() -> datetime:
+    """Midnight today in TIME_ZONE, where staff are."""
+    today = timezone.localdate()
+    return timezone.make_aware(datetime.combine(today, time.min))
+
+
+def todays_counts() -> TodaysCounts:
+    """Count today's orders by outcome, and every failure still open."""
+    since = start_of_today()
+    until = since + timedelta(days=1)
+    finished_today = Q(finished_at__gte=since, finished_at__lt=until)
+    counts = Order.objects.aggregate(
+        received=Count("pk", filter=Q(received_at__gte=since, received_at__lt=until)),
+        completed=Count("pk", filter=finished_today & Q(state=OrderState.COMPLETED)),
+        duplicates=Count("pk", filter=finished_today & Q(state=OrderState.DUPLICATE)),
+        failed=Count("pk", filter=finished_today & Q(state=OrderState.FAILED)),
+    )
+    return TodaysCounts(
+        **counts, unresolved_failures=Failure.objects.filter(resolved=False).count()
+    )

@@ -1,0 +1,3 @@
+"""Imports each module that adds a tool page, so the site finds them all."""
+
+from __future__ import annotations
