@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Failure, Order, OrderState
@@ -40,3 +42,52 @@ def todays_counts() -> TodaysCounts:
     return TodaysCounts(
         **counts, unresolved_failures=Failure.objects.filter(resolved=False).count()
     )
+
+
+@dataclass(frozen=True)
+class CountCard:
+    name: str
+    label: str
+    value: int
+    url: str
+    attention: bool = False
+
+
+def count_cards(counts: TodaysCounts) -> list[CountCard]:
+    """Each of today's counts, linked to the list of what it counts."""
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    orders = reverse("admin:orders_order_changelist")
+    failures = reverse("admin:orders_failure_changelist")
+
+    def finished(state: str) -> str:
+        return (
+            orders
+            + "?"
+            + urlencode(
+                {
+                    "state__exact": state,
+                    "finished_at__gte": today,
+                    "finished_at__lt": tomorrow,
+                }
+            )
+        )
+
+    received = {"received_at__gte": today, "received_at__lt": tomorrow}
+    return [
+        CountCard(
+            "received", "received", counts.received, f"{orders}?{urlencode(received)}"
+        ),
+        CountCard("completed", "completed", counts.completed, finished("completed")),
+        CountCard("duplicates", "duplicates", counts.duplicates, finished("duplicate")),
+        CountCard(
+            "failed", "failed", counts.failed, finished("failed"), counts.failed > 0
+        ),
+        CountCard(
+            "unresolved_failures",
+            "unresolved failures (all days)",
+            counts.unresolved_failures,
+            f"{failures}?resolved__exact=0",
+            counts.unresolved_failures > 0,
+        ),
+    ]

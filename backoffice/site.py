@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from backoffice.dashboard import todays_counts
+from backoffice.dashboard import count_cards, todays_counts
 from backoffice.tools import TOOLS, Tool
 
 
@@ -21,6 +21,8 @@ class BackOfficeSite(admin.AdminSite):
     site_title = "UAC back office"
     index_title = "Today"
     index_template = "backoffice/index.html"
+    # UAC serves no public site for a "View site" link to open.
+    site_url = None
 
     def get_urls(self) -> list[URLPattern]:
         import backoffice.pages  # noqa: F401  (registers the tool pages)
@@ -57,5 +59,10 @@ class BackOfficeSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
-        context = {"counts": todays_counts(), **(extra_context or {})}
+        counts = todays_counts()
+        context = {
+            "counts": counts,
+            "count_cards": count_cards(counts),
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context=context)

@@ -99,4 +99,4 @@ def test_the_index_counts_todays_orders_and_open_failures(admin_client):
     counts = response.context["counts"]
     assert (counts.received, counts.completed, counts.duplicates) == (4, 2, 1)
     assert (counts.failed, counts.unresolved_failures) == (1, 1)
-    assert 'data-count="received">4<' in response.content.decode()
+    assert '<span class="count">4</span>received' in response.content.decode()

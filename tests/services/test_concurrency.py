@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -109,7 +110,9 @@ def test_copy_of_a_task_whose_first_run_is_alive_steps_aside(postgres, upstreams
             order.pk, task_id="task-1", final_attempt=True
         )
     finally:
+        dead_worker = live_run.info.backend_pid
         live_run.close()  # its worker died: the lock goes with the connection
+    wait_for_backend_to_end(dead_worker)
     assert last_copy is None
     assert upstreams.utopia.calls == []
 
@@ -117,6 +120,20 @@ def test_copy_of_a_task_whose_first_run_is_alive_steps_aside(postgres, upstreams
 
     assert resumed == OrderState.COMPLETED
     assert len(upstreams.powercode_calls("createCustomer")) == 1
+
+
+def wait_for_backend_to_end(pid: int) -> None:
+    """PostgreSQL frees a closed session's locks a moment after the close."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"backend {pid} still alive")
 
 
 def test_simultaneous_bad_deliveries_are_one_failure_counted_each_time(postgres):
