@@ -215,3 +215,24 @@ def test_a_ticket_owner_changed_in_the_admin_reaches_the_next_ticket(
 
     [ticket] = upstreams.powercode_calls("createTicket")
     assert (ticket["responsibleUser"], ticket["category"]) == ("Support", "60")
+
+
+def test_a_mapping_edited_in_the_admin_bills_the_next_order(administrator, upstreams):
+    mapping = ServicePlanMapping.objects.get(utopia_product="1 Gbps")
+    url = reverse("admin:orders_serviceplanmapping_change", args=[mapping.pk])
+
+    response = administrator.post(
+        url,
+        {
+            "utopia_product": "1 Gbps",
+            "powercode_service_id": "4242",
+            "quantity": 2,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+
+    provision(ANA)
+
+    calls = upstreams.powercode_calls("addCustomerService")
+    assert {"serviceID": "4242", "quantity": "2"}.items() <= calls[0].items()

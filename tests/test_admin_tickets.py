@@ -228,3 +228,12 @@ def test_an_edit_in_the_admin_reaches_the_next_ticket(operator, seeded, upstream
 
     [ticket] = upstreams.powercode_calls("createTicket")
     assert ticket["summary"] == "Welcome Ana in Layton"
+
+
+def test_the_make_active_button_shows_only_for_an_inactive_template(
+    operator, seeded, other
+):
+    assert 'id="activate-template"' in operator.get(change_url(other)).content.decode()
+    assert 'id="activate-template"' not in (
+        operator.get(change_url(seeded)).content.decode()
+    )

@@ -39,7 +39,11 @@ class TicketTemplateForm(forms.ModelForm):
     class Meta:
         model = TicketTemplate
         fields = ["name", "subject", "summary", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 18, "cols": 100})}
+        widgets = {
+            "subject": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "summary": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "body": forms.Textarea(attrs={"rows": 18, "cols": 100}),
+        }
 
     def is_valid(self) -> bool:
         return super().is_valid() and not self.preview_requested
