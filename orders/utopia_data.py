@@ -62,6 +62,12 @@ def storable_values(value: Any) -> Any:
 
 def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
     """Keep the answer on the order and copy out what staff search by."""
+    copy_utopia_data(order, data)
+    order.save()
+
+
+def copy_utopia_data(order: Order, data: dict[str, Any]) -> None:
+    """Set the answer and the fields copied out of it on order, without saving."""
     customer, address = data["customer"], data["address"]
     order.utopia_data = data
     for field_name, value in (
@@ -75,7 +81,6 @@ def apply_utopia_data(order: Order, data: dict[str, Any]) -> None:
     ):
         limit = Order._meta.get_field(field_name).max_length
         setattr(order, field_name, text(value)[:limit])
-    order.save()
 
 
 def product_names(data: dict[str, Any]) -> list[str]:

@@ -44,14 +44,22 @@ class TicketTemplate(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def activate(self) -> None:
-        """Make this the one active template."""
+    def activate(self) -> TicketTemplate | None:
+        """Make this the one active template; return the one it replaced."""
         with transaction.atomic():
-            TicketTemplate.objects.filter(is_active=True).exclude(pk=self.pk).update(
-                is_active=False
+            previous = (
+                TicketTemplate.objects.select_for_update()
+                .filter(is_active=True)
+                .exclude(pk=self.pk)
+                .first()
             )
+            if previous is not None:
+                # Cleared first: the constraint allows one active row at a time.
+                previous.is_active = False
+                previous.save(update_fields=["is_active", "updated_at"])
             self.is_active = True
             self.save(update_fields=["is_active", "updated_at"])
+        return previous
 
     @classmethod
     def active(cls) -> TicketTemplate | None:
