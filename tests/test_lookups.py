@@ -69,8 +69,9 @@ def test_utopia_lookup_shows_the_order_readably(operator, upstreams):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Ana García-López" in body
-    assert "123 N Main St, apt 4B" in body
-    assert "SITE-104233" in body
+    assert "123 N Main St<br>Layton, Utah 84041" in body
+    assert '<td id="utopia-apt">4B</td>' in body
+    assert "?by=site&amp;q=SITE-104233" in body  # read it in PowerCode
     assert "<td>1 Gbps</td><td>1</td><td>65.00</td>" in body
     assert 'id="utopia-raw"' in body  # the masked JSON, folded away
     assert "UAC has no order with this orderref yet." in body
