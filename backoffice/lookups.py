@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from backoffice import powercode_lookup, utopia_lookup
 from backoffice.tools import TOOLS, Tool
-from orders.models import ServicePlanMapping
+from orders.models import Order, ServicePlanMapping
 
 UPSTREAM_FAILED = 502  # the page still renders, with the message
 
@@ -97,6 +97,12 @@ def provision_now_view(request: HttpRequest) -> HttpResponse:
     result = utopia_lookup.provision_now(orderref, plan)
     level = messages.SUCCESS if result.queued else messages.WARNING
     messages.add_message(request, level, result.message)
+    if result.queued:
+        # In the order's history: who provisioned it by hand, and as what.
+        order_admin = admin.site.get_model_admin(Order)
+        order_admin.log_change(
+            request, result.order, f"Utopia lookup: {result.message}"
+        )
     if result.order is None:
         return redirect(utopia_lookup_url(orderref))
     return redirect("admin:orders_order_change", result.order.pk)

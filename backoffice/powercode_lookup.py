@@ -77,7 +77,7 @@ def look_up_customers(kind: str, query: str) -> PowerCodeLookup:
         else:
             read_one(lookup)
     except PowerCodeError as err:
-        logger.info("powercode lookup failed: %s", err.message)
+        logger.info("powercode lookup failed (HTTP %s)", err.status_code)
         lookup.error = f"PowerCode did not answer usably: {mask_secrets(err.message)}"
         return lookup
     lookup.not_found = not lookup.customers

@@ -95,7 +95,7 @@ def look_up_order(orderref: str) -> UtopiaLookup:
     except UtopiaError as err:
         lookup.not_found = err.routine
         lookup.error = describe_utopia_error(err)
-        logger.info("utopia lookup of %s failed: %s", orderref, err.message)
+        logger.info("utopia lookup of %s failed (HTTP %s)", orderref, err.status_code)
         return lookup
     except UnusableAnswer as err:
         lookup.error = str(err)

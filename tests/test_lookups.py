@@ -8,6 +8,7 @@ import pytest
 import requests
 import responses
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from kombu.exceptions import OperationalError
@@ -169,6 +170,10 @@ def test_provision_now_stores_and_provisions_a_new_order(
     assert f"Queued {ANA} for provisioning." in response.content.decode()
     assert order.state == OrderState.COMPLETED
     assert len(upstreams.powercode_calls("createCustomer")) == 1
+    entry = LogEntry.objects.get(object_id=str(order.pk))
+    assert (
+        entry.get_change_message() == f"Utopia lookup: Queued {ANA} for provisioning."
+    )
 
 
 def test_unmapped_order_provisioned_with_a_chosen_plan_completes(
@@ -237,6 +242,23 @@ def test_a_completed_order_is_not_provisioned_again(
     assert order.state == OrderState.COMPLETED
     assert order.chosen_plan is None
     assert upstreams.powercode.calls == []
+    assert not LogEntry.objects.exists()
+
+
+def test_an_inactive_plan_cannot_be_chosen(
+    operator, upstreams, django_capture_on_commit_callbacks
+):
+    retired = ServicePlanMapping.objects.create(
+        utopia_product="Retired", powercode_service_id="9", active=False
+    )
+
+    response = provision_now(
+        operator, django_capture_on_commit_callbacks, MEI, plan=retired.pk
+    )
+
+    assert "Not provisioned: Select a valid choice." in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{UTOPIA_URL}?orderref={MEI}"
+    assert not Order.objects.exists()
 
 
 def test_provision_now_stores_nothing_utopia_does_not_know(
