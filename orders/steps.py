@@ -97,7 +97,7 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         journal.save_progress()
 
     summary = services_summary(wanted, journal.result["added"], in_doubt)
-    no_product = not product_names(order.utopia_data)
+    no_product = not product_names(order.utopia_data) and not order.chosen_plan_id
     if unmapped or (no_product and not resolved_by_staff(order, UNMAPPED)):
         return StepOutcome(summary, failure=(UNMAPPED, unmapped_message(unmapped)))
     if in_doubt and not staff_checked(order):
@@ -135,6 +135,32 @@ def services_summary(
 
 def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:
     """Return the services to bill, and the products that have no mapping."""
+    if order.chosen_plan_id:
+        wanted, unmapped = [chosen_plan_service(order)], []
+    else:
+        wanted, unmapped = mapped_plan_services(order)
+    for fee in AlwaysAddedFee.objects.filter(active=True):
+        wanted.append(
+            PlannedService(
+                f"fee:{fee.pk}", fee.powercode_service_id, fee.quantity, fee.name
+            )
+        )
+    return wanted, unmapped
+
+
+def chosen_plan_service(order: Order) -> PlannedService:
+    """The plan staff chose, billed in place of whatever Utopia's products map to."""
+    plan = order.chosen_plan
+    products = product_names(order.utopia_data)
+    # Keyed by the products it stands for, as a mapped plan is: one bought
+    # product is billed once, whether by its mapping or by staff's choice.
+    key = "plan:" + ("+".join(normalize_text(p) for p in products) or "chosen")
+    label = f"{plan.utopia_product} (chosen by staff)"
+    return PlannedService(key, plan.powercode_service_id, plan.quantity, label)
+
+
+def mapped_plan_services(order: Order) -> tuple[list[PlannedService], list[str]]:
+    """The plans Utopia's products map to, and the products with no mapping."""
     mappings = {
         normalize_text(m.utopia_product): m
         for m in ServicePlanMapping.objects.filter(active=True)
@@ -148,12 +174,6 @@ def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:
         key = f"plan:{normalize_text(product)}"
         wanted.append(
             PlannedService(key, mapping.powercode_service_id, mapping.quantity, product)
-        )
-    for fee in AlwaysAddedFee.objects.filter(active=True):
-        wanted.append(
-            PlannedService(
-                f"fee:{fee.pk}", fee.powercode_service_id, fee.quantity, fee.name
-            )
         )
     return wanted, unmapped
 

@@ -42,6 +42,19 @@ class Order(models.Model):
     city = models.CharField(max_length=100, blank=True)
     service_plan = models.CharField(max_length=200, blank=True)
 
+    # Set by staff in the Utopia lookup when Utopia's product has no mapping:
+    # billed in place of the products. PROTECT: a plan an order was billed as
+    # is deactivated, not deleted.
+    chosen_plan = models.ForeignKey(
+        "orders.ServicePlanMapping",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The plan staff chose for this order; billed instead of the"
+        " mapping of Utopia's product.",
+    )
+
     powercode_customer_id = models.CharField(max_length=32, blank=True)
     ticket_id = models.CharField(max_length=32, blank=True)
 

@@ -1,0 +1,167 @@
+"""The Utopia lookup: what Utopia says about an orderref, and provisioning it now.
+
+Provisioning goes the way a webhook's order does: the order is stored received
+(by the intake's own function) and handed to the same Celery task, so a run
+started here is journaled, retried and reported like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from orders.intake import ORDERREF_PATTERN, create_or_get_order
+from orders.matching import normalize_text
+from orders.models import Order, OrderState, ServicePlanMapping
+from orders.models.order import FINAL_STATES
+from orders.queue import QueueUnavailable, requeue_order
+from orders.steps import PlannedService, services_for
+from orders.upstream import utopia_client
+from orders.utopia_data import (
+    UnusableAnswer,
+    clean_utopia_data,
+    product_names,
+    text,
+)
+from uac.masking import mask_secrets
+from utopia.client import UtopiaError
+
+logger = logging.getLogger(__name__)
+
+# Done with: provisioning again could only bill or ticket the customer twice.
+NOT_REPROVISIONED = tuple(s for s in FINAL_STATES if s != OrderState.FAILED)
+
+
+@dataclass
+class UtopiaLookup:
+    """What Utopia says about one orderref, and what UAC has for it."""
+
+    orderref: str
+    data: dict[str, Any] | None = None
+    error: str = ""
+    not_found: bool = False
+    order: Order | None = None
+    products: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    planned: list[PlannedService] = field(default_factory=list)
+
+    @property
+    def raw_json(self) -> str:
+        return json.dumps(self.data, indent=2, ensure_ascii=False, sort_keys=True)
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """Utopia's order items, each marked mapped or not, for the page."""
+        items = (self.data or {}).get("orderitems")
+        unmapped = {normalize_text(p) for p in self.unmapped}
+        return [
+            {
+                "description": text(item.get("description")),
+                "qty": text(item.get("qty")),
+                "totalcost": text(item.get("totalcost")),
+                "mapped": normalize_text(text(item.get("description"))) not in unmapped,
+            }
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict)
+        ]
+
+    @property
+    def needs_plan(self) -> bool:
+        """True when provisioning would bill no plan unless staff choose one."""
+        return self.data is not None and (bool(self.unmapped) or not self.products)
+
+    @property
+    def can_provision(self) -> bool:
+        if self.order is not None:
+            return self.order.state not in NOT_REPROVISIONED
+        return self.data is not None
+
+
+def valid_orderref(orderref: str) -> bool:
+    return bool(ORDERREF_PATTERN.fullmatch(orderref))
+
+
+def look_up_order(orderref: str) -> UtopiaLookup:
+    """Ask Utopia about the orderref; an upstream error becomes a message."""
+    lookup = UtopiaLookup(
+        orderref, order=Order.objects.filter(orderref=orderref).first()
+    )
+    try:
+        lookup.data = clean_utopia_data(utopia_client().contract_lookup(orderref))
+    except UtopiaError as err:
+        lookup.not_found = err.routine
+        lookup.error = describe_utopia_error(err)
+        logger.info("utopia lookup of %s failed (HTTP %s)", orderref, err.status_code)
+        return lookup
+    except UnusableAnswer as err:
+        lookup.error = str(err)
+        return lookup
+
+    lookup.products = product_names(lookup.data)
+    # The pipeline's own rule decides what is mapped: an unsaved order with
+    # Utopia's answer is billed on paper here exactly as it would be for real.
+    lookup.planned, lookup.unmapped = services_for(Order(utopia_data=lookup.data))
+    return lookup
+
+
+def describe_utopia_error(err: UtopiaError) -> str:
+    if err.routine:
+        return "Utopia has no order with this orderref for this ISP."
+    return f"Utopia did not answer usably: {mask_secrets(err.message)}"
+
+
+def active_plans() -> QuerySet[ServicePlanMapping]:
+    return ServicePlanMapping.objects.filter(active=True)
+
+
+@dataclass
+class ProvisionResult:
+    """What "provision now" did, as staff read it."""
+
+    order: Order | None
+    message: str
+    queued: bool
+
+
+def provision_now(
+    orderref: str, plan: ServicePlanMapping | None = None
+) -> ProvisionResult:
+    """Store the order if Utopia knows it, and queue it as a webhook would."""
+    order = Order.objects.filter(orderref=orderref).first()
+    if order is None:
+        lookup = look_up_order(orderref)
+        if lookup.data is None:
+            return ProvisionResult(None, f"Not stored: {lookup.error}", queued=False)
+        order, _ = create_or_get_order(orderref)
+        logger.info("order %s stored from the utopia lookup", orderref)
+    if order.state in NOT_REPROVISIONED:
+        message = (
+            f"{orderref} is {order.get_state_display().lower()}: it is not"
+            " provisioned again."
+        )
+        return ProvisionResult(order, message, queued=False)
+
+    if plan is not None:
+        # Saved before queueing: the run reads the order from the database.
+        Order.objects.filter(pk=order.pk).update(chosen_plan=plan)
+    return queue_order(order, plan)
+
+
+def queue_order(order: Order, plan: ServicePlanMapping | None) -> ProvisionResult:
+    try:
+        # Fetched again: staff decided on what Utopia says now.
+        queued = requeue_order(order, refetch=True)
+    except QueueUnavailable as err:
+        return ProvisionResult(order, f"{order.orderref}: {err}", queued=False)
+    if not queued:
+        message = f"{order.orderref} is being provisioned now: it was not queued again."
+        return ProvisionResult(order, message, queued=False)
+
+    message = f"Queued {order.orderref} for provisioning"
+    if plan is not None:
+        message += f" as {plan.utopia_product} (service {plan.powercode_service_id})"
+    return ProvisionResult(order, message + ".", queued=True)
