@@ -97,9 +97,9 @@ def screenshot():
     """Save a full-page screenshot under var/screenshots/ (named in the README)."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOT_DIR / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
