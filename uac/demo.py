@@ -135,16 +135,26 @@ def wait_for_web(base_url: str, children: ChildProcesses, timeout: float) -> Non
     raise DemoError(f"the web app did not answer at {base_url}")
 
 
-def ensure_admin() -> tuple[str, str]:
-    """Create (or reset) the demo's administrator and return its login."""
-    password = secrets.token_urlsafe(9)
-    user, _ = get_user_model().objects.get_or_create(
-        username="admin", defaults={"email": "admin@example.com"}
-    )
-    user.is_staff = user.is_superuser = True
-    user.set_password(password)
-    user.save()
-    return "admin", password
+def ensure_demo_staff() -> list[tuple[str, str, str]]:
+    """Create (or reset) the demo's staff logins; return (role, user, password)."""
+    from django.contrib.auth.models import Group
+
+    from backoffice.roles import OPERATORS
+
+    logins = []
+    for username, role in [("admin", "superuser"), ("operator", OPERATORS)]:
+        password = secrets.token_urlsafe(9)
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        user.is_staff = True
+        user.is_superuser = role == "superuser"
+        user.set_password(password)
+        user.save()
+        if role != "superuser":
+            user.groups.set([Group.objects.get(name=role)])
+        logins.append((role, username, password))
+    return logins
 
 
 def deliver(base_url: str, orderref: str | None, msg: str = NEW_ORDER_MSG) -> int:

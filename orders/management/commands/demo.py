@@ -52,7 +52,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         demo.clear_earlier_run()
         call_command("migrate", verbosity=0)
-        login = demo.ensure_admin()
+        logins = demo.ensure_demo_staff()
         try:
             simulators = start_simulators(delay=float(options["upstream_delay"]))
         except OSError as err:  # taken since the check above
@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 if not all_as_expected:
                     raise CommandError("Some orders did not reach their outcome.")
                 return
-            self.serve(base_url, login, children)
+            self.serve(base_url, logins, children)
         except demo.DemoError as err:
             raise CommandError(f"The demo stopped: {err}.") from err
         finally:
@@ -99,12 +99,15 @@ class Command(BaseCommand):
         return matched == len(expected)
 
     def serve(
-        self, base_url: str, login: tuple[str, str], children: demo.ChildProcesses
+        self,
+        base_url: str,
+        logins: list[tuple[str, str, str]],
+        children: demo.ChildProcesses,
     ) -> None:
-        self.stdout.write(
-            f"\nAdmin: {base_url}/admin/  user {login[0]}  password {login[1]}\n"
-            "Staff emails are files in var/mail/. Press Ctrl-C to stop."
-        )
+        self.stdout.write(f"\nBack office: {base_url}/admin/")
+        for role, username, password in logins:
+            self.stdout.write(f"  {role:<10}  user {username:<8}  password {password}")
+        self.stdout.write("Staff emails are files in var/mail/. Press Ctrl-C to stop.")
         parent = os.getppid()
         try:
             # make does not pass a kill on to its children: when the make that
