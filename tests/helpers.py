@@ -28,3 +28,12 @@ def post_webhook(client: Client, body: str | bytes, *, token: str | None = None)
             "X-Webhook-Token": settings.WEBHOOK_SECRET if token is None else token
         },
     )
+
+
+def logged_in(role: str | None) -> Client:
+    """A test client logged in as a new staff member of the role (or none)."""
+    from tests.factories import StaffUserFactory
+
+    client = Client()
+    client.force_login(StaffUserFactory(role=role))
+    return client

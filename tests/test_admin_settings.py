@@ -13,18 +13,12 @@ from django.urls import reverse
 from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import AlwaysAddedFee, ProvisioningSettings, ServicePlanMapping
 from orders.settings_checks import ENVIRONMENT_SECRETS
-from tests.factories import StaffUserFactory
+from tests.helpers import logged_in
 from tests.test_pipeline import ANA, MEI, provision
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS_URL = reverse("admin:orders_provisioningsettings_changelist")
-
-
-def logged_in(role: str) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=role))
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backoffice import log_tail
 from backoffice.roles import ADMINISTRATORS, OPERATORS
-from tests.factories import StaffUserFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,6 @@ def log_file(tmp_path: Path, settings) -> Path:
     path = tmp_path / "uac.log"
     settings.LOG_FILE = str(path)
     return path
-
-
-def logged_in(role: str) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=role))
-    return client
 
 
 @pytest.fixture

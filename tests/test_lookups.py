@@ -20,6 +20,7 @@ from orders.tasks import provision_order
 from orders.upstream import reset_clients
 from powercode.client import customer_page_url
 from tests.factories import OrderFactory, StaffUserFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,6 @@ UNKNOWN = "UIA202511-049999"
 UTOPIA_URL = reverse("admin:utopia_lookup")
 POWERCODE_URL = reverse("admin:powercode_lookup")
 SECRETS = ("PC_API_KEY", "UTOPIA_API_KEY", "WEBHOOK_SECRET")
-
-
-def logged_in(role: str | None) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=role))
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import Failure, FailureKind, Order, OrderState
-from tests.factories import OrderFactory, StaffUserFactory
+from tests.factories import OrderFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +29,6 @@ OPERATOR_PAGES = [
     "admin:orders_webhookdelivery_changelist",
     "admin:tickets_tickettemplate_changelist",
 ]
-
-
-def logged_in(role: str) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=role))
-    return client
 
 
 @pytest.fixture
