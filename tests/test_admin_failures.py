@@ -231,7 +231,7 @@ def test_bulk_resolve_leaves_open_one_that_recurred_meanwhile(admin_client):
     response = admin_client.post(LIST_URL, confirm, follow=True)
 
     body = response.content.decode()
-    assert "Resolved 1 failures." in body
+    assert "Resolved 1 failure." in body
     assert (
         f"Left open, as they happened again after you chose them: {recurring}" in body
     )
@@ -290,7 +290,7 @@ def test_bulk_retry_queues_each_order_once_and_names_intake_failures(admin_clien
 
     body = response.content.decode()
     assert "Queued 1 of 1 orders." in body
-    assert "1 failures belong to no order and cannot be retried." in body
+    assert "1 failure of no order cannot be retried" in body
     assert Order.objects.get(pk=order.pk).state == OrderState.RECEIVED
 
 

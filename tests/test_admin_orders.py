@@ -274,3 +274,59 @@ def test_list_action_retries_and_logs_each_order(operator_client, failed_order):
     assert LogEntry.objects.get(object_id=str(failed_order.pk)).change_message == (
         "Retried."
     )
+
+
+def delivery_url(delivery: WebhookDelivery) -> str:
+    return reverse("admin:orders_webhookdelivery_change", args=[delivery.pk])
+
+
+def test_delivery_list_shows_sender_msg_orderref_and_why_refused(operator_client):
+    order = OrderFactory()
+    WebhookDelivery.objects.create(
+        method="POST",
+        remote_addr="203.0.113.9",
+        msg="new_order",
+        orderref=order.orderref,
+        order=order,
+        outcome=WebhookDelivery.Outcome.ACCEPTED,
+    )
+    WebhookDelivery.objects.create(
+        method="POST",
+        outcome=WebhookDelivery.Outcome.REJECTED,
+        reason="The body is not JSON.",
+    )
+
+    body = operator_client.get("/admin/orders/webhookdelivery/").content.decode()
+
+    assert "203.0.113.9" in body
+    assert "new_order" in body
+    assert reverse("admin:orders_order_change", args=[order.pk]) in body
+    assert "Accepted, provisioning" in body
+    assert "The body is not JSON." in body
+
+
+def test_delivery_page_shows_the_body_indented_and_headers_masked(
+    operator_client, settings
+):
+    delivery = WebhookDelivery.objects.create(
+        method="POST",
+        body='{"msg": "new_order", "orderref": "UIA202511-040101"}',
+        headers={"X-Webhook-Token": settings.WEBHOOK_SECRET, "User-Agent": "Utopia"},
+    )
+
+    response = operator_client.get(delivery_url(delivery))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "{\n  &quot;msg&quot;: &quot;new_order&quot;," in body
+    assert '<th scope="row">User-Agent</th><td>Utopia</td>' in body
+    assert settings.WEBHOOK_SECRET not in body
+    assert 'name="_save"' not in body
+
+
+def test_delivery_page_shows_a_body_that_is_not_json_as_it_came(operator_client):
+    delivery = WebhookDelivery.objects.create(method="POST", body="orderref=<b>1</b>")
+
+    body = operator_client.get(delivery_url(delivery)).content.decode()
+
+    assert '<pre class="uac-pre">orderref=&lt;b&gt;1&lt;/b&gt;</pre>' in body

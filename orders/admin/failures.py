@@ -47,16 +47,15 @@ class FailureAdmin(admin.ModelAdmin):
     change_list_template = "admin/orders/failure/change_list.html"
     actions = ["resolve_with_note", "retry_orders"]
     list_display = [
-        "__str__",
-        "order_link",
         "kind",
+        "order_link",
         "short_message",
         "occurrences",
-        "first_seen",
         "last_seen",
         "resolved",
         "resolved_by",
     ]
+    list_display_links = ["kind"]
     list_filter = [StatusFilter, "kind", "last_seen"]
     search_fields = ["orderref", "message"]
     fieldsets = [
@@ -245,7 +244,8 @@ class FailureAdmin(admin.ModelAdmin):
         text = retry_summary(outcomes)
         if without_order:
             text += (
-                f" {without_order} failures belong to no order and cannot be retried."
+                f" {counted(without_order, 'failure')} of no order cannot be retried:"
+                " the webhook had no usable orderref."
             )
         warning = without_order or any(o.queue_down for o in outcomes)
         self.message_user(request, text, messages.WARNING if warning else messages.INFO)
@@ -292,7 +292,9 @@ class FailureAdmin(admin.ModelAdmin):
         for failure in report.resolved:
             self.log_change(request, failure, f"Resolved: {note}")
         self.message_user(
-            request, f"Resolved {len(report.resolved)} failures.", messages.SUCCESS
+            request,
+            f"Resolved {counted(len(report.resolved), 'failure')}.",
+            messages.SUCCESS,
         )
         if report.recurred:
             names = ", ".join(str(f) for f in report.recurred)
@@ -305,6 +307,10 @@ class FailureAdmin(admin.ModelAdmin):
         if report.already_resolved:
             self.message_user(
                 request,
-                f"{len(report.already_resolved)} were resolved already.",
+                f"{counted(len(report.already_resolved), 'failure')} resolved already.",
                 messages.INFO,
             )
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
