@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from orders.backoffice_actions import delete_orderref, resolve_orderref
 from orders.failure_stats import failure_stats
 from orders.models import Failure
-from uac.masking import mask_secrets
+from uac.masking import mask_secrets, mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def failure_json(failure: Failure) -> dict[str, Any]:
         "id": failure.pk,
         "orderref": failure.orderref,
         "kind": failure.kind,
-        "message": failure.message,
+        "message": mask_text(failure.message),
         "customer_data": mask_secrets(failure.customer_data),
         "occurrences": failure.occurrences,
         "first_seen": local_time(failure.first_seen),
@@ -131,7 +131,7 @@ def failure_json(failure: Failure) -> dict[str, Any]:
         if failure.resolved_by
         else None,
         "resolved_at": local_time(failure.resolved_at),
-        "note": failure.note,
+        "note": mask_text(failure.note),
     }
 
 

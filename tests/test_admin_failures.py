@@ -331,8 +331,17 @@ def test_a_viewer_cannot_resolve_retry_or_delete():
 
 
 def test_no_secret_is_shown(admin_client, settings):
-    failure = failure_of(customer_data={"api_key": settings.PC_API_KEY})
+    secret = settings.PC_API_KEY
+    failure = failure_of(customer_data={"api_key": secret}, message=f"key={secret}")
 
-    body = admin_client.get(page_url(failure)).content.decode()
+    pages = [
+        admin_client.get(page_url(failure)),
+        admin_client.get(LIST_URL),
+        admin_client.get(reverse("admin:orders_order_change", args=[failure.order_id])),
+        admin_client.get("/api/failures"),
+    ]
 
-    assert settings.PC_API_KEY not in body
+    for response in pages:
+        body = response.content.decode()
+        assert secret not in body
+        assert "key=********" in body

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 
 from orders.admin.display import data_table, preformatted, pretty_body
 from orders.models import WebhookDelivery
+from uac.masking import mask_text
 
 
 @admin.register(WebhookDelivery)
@@ -20,7 +21,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "msg",
         "order_link",
         "outcome",
-        "reason",
+        "reason_text",
     ]
     list_filter = ["outcome", "received_at"]
     date_hierarchy = "received_at"
@@ -32,7 +33,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "msg",
         "order_link",
         "outcome",
-        "reason",
+        "reason_text",
         "headers_table",
         "body_text",
     ]
@@ -53,6 +54,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             return delivery.orderref or "-"
         url = reverse("admin:orders_order_change", args=[delivery.order_id])
         return format_html('<a href="{}">{}</a>', url, delivery.orderref)
+
+    @admin.display(description="Why not accepted")
+    def reason_text(self, delivery: WebhookDelivery) -> str:
+        return mask_text(delivery.reason) or "-"
 
     @admin.display(description="Headers (secrets masked)")
     def headers_table(self, delivery: WebhookDelivery) -> SafeString:

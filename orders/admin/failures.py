@@ -36,6 +36,7 @@ from orders.backoffice_actions import (
 )
 from orders.failure_stats import failure_stats
 from orders.models import Failure
+from uac.masking import mask_text
 
 # At most this many orders of a bulk retry are reported one by one.
 RETRY_DETAILS_SHOWN = 10
@@ -113,12 +114,12 @@ class FailureAdmin(admin.ModelAdmin):
 
     @admin.display(description="Message")
     def short_message(self, failure: Failure) -> str:
-        text = failure.message
+        text = mask_text(failure.message)
         return text if len(text) <= 120 else f"{text[:119]}…"
 
     @admin.display(description="Message")
     def message_text(self, failure: Failure) -> SafeString:
-        return preformatted(failure.message)
+        return preformatted(mask_text(failure.message))
 
     @admin.display(description="Customer data")
     def customer_table(self, failure: Failure) -> SafeString:
