@@ -81,26 +81,20 @@ def test_staff_resolve_a_failure_and_who_and_when_are_kept(admin_client, provisi
     failure = provisioned.failures.get()
     url = reverse("admin:orders_failure_change", args=[failure.pk])
 
-    admin_client.post(url, {"resolved": "on", "note": "Mapped 10 Gbps"})
+    admin_client.post(
+        url,
+        {
+            "note": "Mapped 10 Gbps",
+            "seen_last_seen": failure.last_seen.isoformat(),
+            "_resolve": "Resolve with this note",
+        },
+    )
 
     failure.refresh_from_db()
     assert failure.resolved
     assert failure.resolved_by.username == "admin"
     assert failure.resolved_at is not None
     assert failure.note == "Mapped 10 Gbps"
-
-
-def test_bulk_resolve_action(admin_client, provisioned):
-    failure = provisioned.failures.get()
-
-    admin_client.post(
-        reverse("admin:orders_failure_changelist"),
-        {"action": "mark_resolved", "_selected_action": [failure.pk]},
-    )
-
-    failure.refresh_from_db()
-    assert failure.resolved
-    assert failure.resolved_by.username == "admin"
 
 
 def test_orders_and_deliveries_cannot_be_deleted(admin_client, provisioned):

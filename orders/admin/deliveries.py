@@ -1,11 +1,16 @@
-"""Webhook deliveries in the admin: read-only, every one kept."""
+"""Webhook deliveries in the admin: read-only, every one kept, body as it came."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from orders.admin.display import data_table, preformatted, pretty_body
 from orders.models import WebhookDelivery
+from uac.masking import mask_text
 
 
 @admin.register(WebhookDelivery)
@@ -14,12 +19,25 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "received_at",
         "remote_addr",
         "msg",
-        "orderref",
+        "order_link",
         "outcome",
-        "reason",
+        "reason_text",
     ]
-    list_filter = ["outcome"]
-    search_fields = ["orderref", "body"]
+    list_filter = ["outcome", "received_at"]
+    date_hierarchy = "received_at"
+    search_fields = ["orderref", "body", "remote_addr"]
+    fields = [
+        "received_at",
+        "remote_addr",
+        "method",
+        "msg",
+        "order_link",
+        "outcome",
+        "reason_text",
+        "headers_table",
+        "body_text",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -29,3 +47,22 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description="Orderref", ordering="orderref")
+    def order_link(self, delivery: WebhookDelivery) -> str:
+        if delivery.order_id is None:
+            return delivery.orderref or "-"
+        url = reverse("admin:orders_order_change", args=[delivery.order_id])
+        return format_html('<a href="{}">{}</a>', url, delivery.orderref)
+
+    @admin.display(description="Why not accepted")
+    def reason_text(self, delivery: WebhookDelivery) -> str:
+        return mask_text(delivery.reason) or "-"
+
+    @admin.display(description="Headers (secrets masked)")
+    def headers_table(self, delivery: WebhookDelivery) -> SafeString:
+        return data_table(delivery.headers)
+
+    @admin.display(description="Body")
+    def body_text(self, delivery: WebhookDelivery) -> SafeString:
+        return preformatted(pretty_body(delivery.body))

@@ -1,53 +1,317 @@
-"""Failures in the admin: what could not be done, resolved by staff."""
+"""Failures in the admin: open ones first, counts by kind, resolve, retry, delete."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from typing import Any
 
-from orders.failures import resolve_failure
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from orders.admin.display import data_table, preformatted
+from orders.admin.failure_forms import (
+    RECURRED_TEXT,
+    SEEN_FIELD_PREFIX,
+    BulkResolveForm,
+    FailureForm,
+    StatusFilter,
+    seen_in,
+)
+from orders.backoffice_actions import (
+    ResolveReport,
+    resolve_failures,
+    resolve_unless_recurred,
+    retry_failure,
+    retry_failures,
+    retry_summary,
+)
+from orders.failure_stats import failure_stats
 from orders.models import Failure
+from uac.masking import mask_text
+
+# At most this many orders of a bulk retry are reported one by one.
+RETRY_DETAILS_SHOWN = 10
 
 
 @admin.register(Failure)
 class FailureAdmin(admin.ModelAdmin):
-    actions = ["mark_resolved"]
+    form = FailureForm
+    change_list_template = "admin/orders/failure/change_list.html"
+    actions = ["resolve_with_note", "retry_orders"]
     list_display = [
-        "orderref",
         "kind",
-        "message",
+        "order_link",
+        "short_message",
         "occurrences",
         "last_seen",
         "resolved",
+        "resolved_by",
     ]
-    list_filter = ["resolved", "kind"]
+    list_display_links = ["kind"]
+    list_filter = [StatusFilter, "kind", "last_seen"]
     search_fields = ["orderref", "message"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "order_link",
+                    "kind",
+                    "message_text",
+                    "occurrences",
+                    "first_seen",
+                    "last_seen",
+                    "delivery_link",
+                ]
+            },
+        ),
+        ("Customer", {"fields": ["customer_table"]}),
+        (
+            "Resolution",
+            {
+                "fields": [
+                    "resolved",
+                    "resolved_by",
+                    "resolved_at",
+                    "note",
+                    "seen_last_seen",
+                ]
+            },
+        ),
+    ]
     readonly_fields = [
-        "order",
-        "delivery",
-        "orderref",
+        "order_link",
         "kind",
-        "message",
-        "customer_data",
+        "message_text",
         "occurrences",
         "first_seen",
         "last_seen",
+        "delivery_link",
+        "customer_table",
+        "resolved",
         "resolved_by",
         "resolved_at",
     ]
 
-    def save_model(
-        self, request: HttpRequest, obj: Failure, form: object, change: bool
-    ) -> None:
-        if obj.resolved and not obj.resolved_at:
-            resolve_failure(obj, user=request.user, note=obj.note)
-        else:
-            super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # failures are recorded by the pipeline, never by hand
 
-    @admin.action(description="Mark selected failures resolved")
-    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[Failure]) -> None:
-        failures = list(queryset.filter(resolved=False))
+    @admin.display(description="Order", ordering="orderref")
+    def order_link(self, failure: Failure) -> str:
+        if failure.order_id is None:
+            return failure.orderref or "(no usable orderref)"
+        url = reverse("admin:orders_order_change", args=[failure.order_id])
+        return format_html('<a href="{}">{}</a>', url, failure.orderref)
+
+    @admin.display(description="Message")
+    def short_message(self, failure: Failure) -> str:
+        text = mask_text(failure.message)
+        return text if len(text) <= 120 else f"{text[:119]}…"
+
+    @admin.display(description="Message")
+    def message_text(self, failure: Failure) -> SafeString:
+        return preformatted(mask_text(failure.message))
+
+    @admin.display(description="Customer data")
+    def customer_table(self, failure: Failure) -> SafeString:
+        return data_table(failure.customer_data)
+
+    @admin.display(description="Webhook delivery")
+    def delivery_link(self, failure: Failure) -> str:
+        if failure.delivery_id is None:
+            return "-"
+        url = reverse("admin:orders_webhookdelivery_change", args=[failure.delivery_id])
+        return format_html('<a href="{}">{}</a>', url, failure.delivery)
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Failure | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.resolving = "_resolve" in request.POST
+        return form
+
+    def get_urls(self) -> list[URLPattern]:
+        retry = path(
+            "<path:object_id>/retry/",
+            self.admin_site.admin_view(self.retry_view),
+            name="orders_failure_retry",
+        )
+        return [retry, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {"failure_stats": failure_stats(), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        failure = self.get_object(request, unquote(object_id))
+        may_change = failure is not None and self.has_change_permission(
+            request, failure
+        )
+        context = {
+            "show_save_and_add_another": False,
+            "can_resolve": may_change and not failure.resolved,
+            "can_retry": may_change and failure.order_id is not None,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def save_model(
+        self, request: HttpRequest, obj: Failure, form: FailureForm, change: bool
+    ) -> None:
+        if not form.resolving:
+            super().save_model(request, obj, form, change)
+            return
+        request.uac_resolved = resolve_unless_recurred(
+            obj,
+            user=request.user,
+            note=form.cleaned_data["note"],
+            seen_last_seen=form.cleaned_data["seen_last_seen"],
+        )
+
+    def construct_change_message(
+        self, request: HttpRequest, form: FailureForm, formsets: Any, add: bool = False
+    ) -> Any:
+        if getattr(request, "uac_resolved", None) == "resolved":
+            return f"Resolved: {form.cleaned_data['note']}"
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request: HttpRequest, obj: Failure) -> HttpResponse:
+        result = getattr(request, "uac_resolved", None)
+        if result is None:
+            return super().response_change(request, obj)
+        if result == "resolved":
+            self.message_user(request, f"Resolved {obj}.", messages.SUCCESS)
+            return redirect(reverse("admin:orders_failure_changelist"))
+        text = RECURRED_TEXT.format(when=timezone.localtime(obj.last_seen))
+        if result == "already_resolved":
+            text = f"{obj} had already been resolved by someone else."
+        self.message_user(request, text, messages.WARNING)
+        return redirect(reverse("admin:orders_failure_change", args=[obj.pk]))
+
+    def retry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Send the failure's order through the pipeline again, from its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        failure = self.get_object(request, unquote(object_id))
+        if failure is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, failure):
+            raise PermissionDenied
+
+        outcome = retry_failure(failure)
+        if outcome.history:
+            self.log_change(request, failure, f"Order: {outcome.history}")
+            self.log_change(request, failure.order, outcome.history)
+        level = messages.WARNING if outcome.warning else messages.SUCCESS
+        self.message_user(request, outcome.text, level)
+        return redirect(reverse("admin:orders_failure_change", args=[failure.pk]))
+
+    @admin.action(
+        description="Retry the orders of selected failures", permissions=["change"]
+    )
+    def retry_orders(self, request: HttpRequest, queryset: QuerySet[Failure]) -> None:
+        failures = list(queryset.select_related("order"))
+        retried, without_order = retry_failures(failures)
+        for order, outcome in retried:
+            if outcome.history:
+                self.log_change(request, order, outcome.history)
+        queued = {order.pk for order, outcome in retried if outcome.queued}
         for failure in failures:
-            resolve_failure(failure, user=request.user)
-        self.message_user(request, f"Resolved {len(failures)} failures.")
+            if failure.order_id in queued:
+                self.log_change(request, failure, "Order: Retried.")
+
+        outcomes = [outcome for _, outcome in retried]
+        text = retry_summary(outcomes)
+        if without_order:
+            text += (
+                f" {counted(without_order, 'failure')} of no order cannot be retried:"
+                " the webhook had no usable orderref."
+            )
+        warning = without_order or any(o.queue_down for o in outcomes)
+        self.message_user(request, text, messages.WARNING if warning else messages.INFO)
+        for outcome in outcomes[:RETRY_DETAILS_SHOWN]:
+            self.message_user(request, outcome.text, messages.INFO)
+
+    @admin.action(
+        description="Resolve selected failures with a note", permissions=["change"]
+    )
+    def resolve_with_note(
+        self, request: HttpRequest, queryset: QuerySet[Failure]
+    ) -> TemplateResponse | None:
+        failures = list(queryset.filter(resolved=False))
+        if not failures:
+            self.message_user(request, "None of the selected failures is open.")
+            return None
+        form = BulkResolveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            report = resolve_failures(
+                failures,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                seen=seen_in(request),
+            )
+            self.report_resolved(request, report, form.cleaned_data["note"])
+            return None  # back to the list
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Resolve failures with a note",
+            "opts": self.opts,
+            "failures": failures,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "seen_prefix": SEEN_FIELD_PREFIX,
+        }
+        return TemplateResponse(
+            request, "admin/orders/failure/resolve_with_note.html", context
+        )
+
+    def report_resolved(
+        self, request: HttpRequest, report: ResolveReport, note: str
+    ) -> None:
+        for failure in report.resolved:
+            self.log_change(request, failure, f"Resolved: {note}")
+        self.message_user(
+            request,
+            f"Resolved {counted(len(report.resolved), 'failure')}.",
+            messages.SUCCESS,
+        )
+        if report.recurred:
+            names = ", ".join(str(f) for f in report.recurred)
+            self.message_user(
+                request,
+                f"Left open, as they happened again after you chose them: {names}."
+                " Read them again and resolve them once more.",
+                messages.WARNING,
+            )
+        if report.already_resolved:
+            self.message_user(
+                request,
+                f"{counted(len(report.already_resolved), 'failure')} resolved already.",
+                messages.INFO,
+            )
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

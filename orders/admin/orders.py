@@ -1,27 +1,61 @@
-"""Orders in the admin: the Utopia data, the step journal, retry."""
+"""Orders in the admin: the Utopia data, the step journal, failures, retry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from orders.models import Order, OrderStep
-from orders.queue import QUEUE_DOWN_MESSAGE, requeue_orders
+from orders.admin.display import data_table, pretty_json
+from orders.backoffice_actions import RetryOutcome, retry_order, retry_summary
+from orders.models import Order, OrderState, OrderStep
 from powercode.client import customer_page_url
 
+# At most this many orders of a bulk retry are reported one by one.
+RETRY_DETAILS_SHOWN = 10
 
-class OrderStepInline(admin.TabularInline):
-    model = OrderStep
-    extra = 0
-    can_delete = False
-    fields = ["name", "status", "started_at", "finished_at", "outcome", "result"]
-    readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+@dataclass(frozen=True)
+class UpstreamCall:
+    call: str
+    request: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One step attempt as the order page shows it."""
+
+    step: OrderStep
+    result: SafeString
+    calls: list[UpstreamCall]
+
+
+def journal_entries(order: Order) -> list[JournalEntry]:
+    """The order's step attempts, oldest first, with their calls indented."""
+    entries = []
+    for step in order.steps.all():
+        calls = [
+            UpstreamCall(
+                call=str(call.get("call", "")),
+                request=pretty_json(call.get("request")),
+                answer=pretty_json(call.get("answer")),
+            )
+            for call in step.upstream or []
+            if isinstance(call, dict)
+        ]
+        entries.append(JournalEntry(step, data_table(step.result), calls))
+    return entries
 
 
 @admin.register(Order)
@@ -37,9 +71,41 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["state", "received_at"]
+    date_hierarchy = "received_at"
     search_fields = ["orderref", "first_name", "last_name", "email", "site_id"]
-    readonly_fields = [f.name for f in Order._meta.fields] + ["powercode_link"]
-    inlines = [OrderStepInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["orderref", "state", "received_at", "updated_at"]},
+        ),
+        (
+            "Customer",
+            {
+                "fields": [
+                    "customer_name",
+                    "email",
+                    "phone",
+                    "city",
+                    "site_id",
+                    "service_plan",
+                ]
+            },
+        ),
+        ("PowerCode", {"fields": ["powercode_link", "ticket_id"]}),
+        ("What Utopia sent", {"fields": ["utopia_data_table"]}),
+        (
+            "Worker",
+            {
+                "fields": ["runs", "finished_at", "task_id"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    readonly_fields = [f.name for f in Order._meta.fields] + [
+        "customer_name",
+        "powercode_link",
+        "utopia_data_table",
+    ]
     actions = ["retry_orders"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -49,22 +115,95 @@ class OrderAdmin(admin.ModelAdmin):
         # An order is the record that its webhook arrived: never lost.
         return False
 
+    @admin.display(description="Customer", ordering="last_name")
+    def customer_name(self, order: Order) -> str:
+        return order.customer_name
+
     @admin.display(description="PowerCode")
     def powercode_link(self, order: Order) -> str:
         if not order.powercode_customer_id:
             return "-"
         url = customer_page_url(settings.PC_URL, order.powercode_customer_id)
         return format_html(
-            '<a href="{}" target="_blank">#{}</a>', url, order.powercode_customer_id
+            '<a href="{}" target="_blank" rel="noopener" class="powercode-link">'
+            "#{}</a>",
+            url,
+            order.powercode_customer_id,
         )
 
-    @admin.action(description="Retry selected orders")
+    @admin.display(description="Utopia data")
+    def utopia_data_table(self, order: Order) -> SafeString:
+        return data_table(order.utopia_data)
+
+    def get_urls(self) -> list[URLPattern]:
+        retry = path(
+            "<path:object_id>/retry/",
+            self.admin_site.admin_view(self.retry_view),
+            name="orders_order_retry",
+        )
+        return [retry, *super().get_urls()]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        order = self.get_object(request, unquote(object_id))
+        context = {**(extra_context or {}), **self.page_context(request, order)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def page_context(self, request: HttpRequest, order: Order | None) -> dict[str, Any]:
+        """What the order page shows below the fields; nothing on it is saved."""
+        context: dict[str, Any] = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        if order is None:
+            return context
+        return {
+            **context,
+            "journal": journal_entries(order),
+            "order_failures": order.failures.order_by("resolved", "-last_seen"),
+            "order_deliveries": order.deliveries.order_by("-received_at"),
+            "can_retry": self.has_change_permission(request, order),
+            "in_progress": order.state in (OrderState.RECEIVED, OrderState.PROCESSING),
+        }
+
+    def retry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Send the order through the pipeline again, from its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+
+        self.report_retry(request, order, retry_order(order))
+        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def report_retry(
+        self, request: HttpRequest, order: Order, outcome: RetryOutcome
+    ) -> None:
+        if outcome.history:
+            self.log_change(request, order, outcome.history)
+        level = messages.WARNING if outcome.warning else messages.SUCCESS
+        self.message_user(request, outcome.text, level)
+
+    @admin.action(description="Retry selected orders", permissions=["change"])
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        outcomes = [outcome for _, outcome in requeue_orders(queryset)]
-        queued = outcomes.count("queued")
-        not_queued = len(outcomes) - queued - outcomes.count("skipped")
-        level = messages.WARNING if not_queued else messages.INFO
-        text = f"Queued {queued} of {len(outcomes)} orders."
-        if not_queued:
-            text += f" {not_queued} not queued: {QUEUE_DOWN_MESSAGE}"
-        self.message_user(request, text, level)
+        orders = list(queryset)
+        outcomes = [retry_order(order) for order in orders]
+        for order, outcome in zip(orders, outcomes, strict=True):
+            if outcome.history:
+                self.log_change(request, order, outcome.history)
+
+        warning = any(outcome.queue_down for outcome in outcomes)
+        level = messages.WARNING if warning else messages.INFO
+        self.message_user(request, retry_summary(outcomes), level)
+        for outcome in outcomes[:RETRY_DETAILS_SHOWN]:
+            self.message_user(request, outcome.text, messages.INFO)
