@@ -22,16 +22,18 @@ class TodaysCounts:
     unresolved_failures: int
 
 
-def start_of_today() -> datetime:
-    """Midnight today in TIME_ZONE, where staff are."""
+def today_bounds() -> tuple[datetime, datetime]:
+    """Today's midnight and tomorrow's in TIME_ZONE, where staff are."""
     today = timezone.localdate()
-    return timezone.make_aware(datetime.combine(today, time.min))
+    # Each midnight made aware on its own, so a DST change day is 23 or 25 h.
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    return start, end
 
 
 def todays_counts() -> TodaysCounts:
     """Count today's orders by outcome, and every failure still open."""
-    since = start_of_today()
-    until = since + timedelta(days=1)
+    since, until = today_bounds()
     finished_today = Q(finished_at__gte=since, finished_at__lt=until)
     counts = Order.objects.aggregate(
         received=Count("pk", filter=Q(received_at__gte=since, received_at__lt=until)),
@@ -55,8 +57,8 @@ class CountCard:
 
 def count_cards(counts: TodaysCounts) -> list[CountCard]:
     """Each of today's counts, linked to the list of what it counts."""
-    today = timezone.localdate()
-    tomorrow = today + timedelta(days=1)
+    # Aware times, so the admin's date filters read them in TIME_ZONE too.
+    today, tomorrow = (moment.isoformat() for moment in today_bounds())
     orders = reverse("admin:orders_order_changelist")
     failures = reverse("admin:orders_failure_changelist")
 

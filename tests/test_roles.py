@@ -95,3 +95,15 @@ def test_the_index_counts_todays_orders_and_open_failures(admin_client):
     assert (counts.received, counts.completed, counts.duplicates) == (4, 2, 1)
     assert (counts.failed, counts.unresolved_failures) == (1, 1)
     assert '<span class="count">4</span>received' in response.content.decode()
+
+
+def test_each_count_links_to_the_orders_it_counts(admin_client):
+    OrderFactory(state=OrderState.FAILED, finished_at=timezone.now())
+    OrderFactory(state=OrderState.COMPLETED, finished_at=timezone.now())
+    cards = admin_client.get(reverse("admin:index")).context["count_cards"]
+    failed = next(card for card in cards if card.name == "failed")
+
+    listed = admin_client.get(failed.url)
+
+    assert listed.status_code == 200
+    assert [o.state for o in listed.context["cl"].result_list] == ["failed"]

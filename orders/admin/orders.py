@@ -70,7 +70,7 @@ class OrderAdmin(admin.ModelAdmin):
         "received_at",
         "updated_at",
     ]
-    list_filter = ["state", "received_at"]
+    list_filter = ["state", "received_at", "finished_at"]
     date_hierarchy = "received_at"
     search_fields = ["orderref", "first_name", "last_name", "email", "site_id"]
     fieldsets = [

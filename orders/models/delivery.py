@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class WebhookDelivery(models.Model):
@@ -35,4 +36,6 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
 
     def __str__(self) -> str:
-        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.msg or '-'}"
+        # In TIME_ZONE, as the admin shows every other time.
+        received = timezone.localtime(self.received_at)
+        return f"{received:%Y-%m-%d %H:%M:%S} {self.msg or '-'}"
