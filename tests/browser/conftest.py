@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.conftest import require_service
 from tests.factories import StaffUserFactory
@@ -57,6 +58,9 @@ def browser(live_server, monkeypatch) -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+        # The connections the test opened while the loop ran are not the
+        # ones pytest-django closes: left open, they keep the test database.
+        connections.close_all()
 
 
 @pytest.fixture
