@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-exit manage test lint format benchmark clean
+.PHONY: demo demo-exit manage test lint format benchmark benchmark-admin clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ benchmark: $(VENV)/.installed
 	rm -rf var/bench.sqlite3*
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
 		$(BIN)/python scripts/benchmark_webhook.py $(BENCH_ARGS)
+
+# The back office's main pages on a database of many orders (ADMIN_BENCH_ARGS).
+ADMIN_BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-admin.sqlite3
+benchmark-admin: $(VENV)/.installed
+	rm -rf var/bench-admin.sqlite3*
+	DEBUG=true DATABASE_URL=$(ADMIN_BENCH_DATABASE_URL) \
+		$(BIN)/python scripts/benchmark_admin.py $(ADMIN_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

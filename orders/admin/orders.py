@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -56,6 +57,13 @@ def journal_entries(order: Order) -> list[JournalEntry]:
         ]
         entries.append(JournalEntry(step, data_table(step.result), calls))
     return entries
+
+
+class OrderChangeList(ChangeList):
+    """The orders list, without loading each row's Utopia answer it never shows."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:
+        return super().get_queryset(request, exclude_parameters).defer("utopia_data")
 
 
 @admin.register(Order)
@@ -107,6 +115,9 @@ class OrderAdmin(admin.ModelAdmin):
         "utopia_data_table",
     ]
     actions = ["retry_orders"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return OrderChangeList
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
