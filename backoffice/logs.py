@@ -61,6 +61,12 @@ def download_log() -> HttpResponse:
         return HttpResponse(
             "There is no log file yet.", status=404, content_type="text/plain"
         )
+    except OSError as err:
+        return HttpResponse(
+            f"The log file cannot be read: {err.strerror}.",
+            status=500,
+            content_type="text/plain",
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
         chain([first], chunks), content_type="text/plain; charset=utf-8"

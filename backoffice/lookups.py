@@ -97,7 +97,7 @@ def provision_now_view(request: HttpRequest) -> HttpResponse:
     result = utopia_lookup.provision_now(orderref, plan)
     level = messages.SUCCESS if result.queued else messages.WARNING
     messages.add_message(request, level, result.message)
-    if result.queued:
+    if result.queued or result.queue_down:
         # In the order's history: who provisioned it by hand, and as what.
         order_admin = admin.site.get_model_admin(Order)
         order_admin.log_change(

@@ -135,8 +135,10 @@ def text_of(value: object) -> str:
 
 def orders_of(customer_id: str, site_id: str) -> QuerySet[Order]:
     """UAC's orders for the customer: created as it, or for its Utopia site."""
-    match = Q(powercode_customer_id=customer_id)
+    # An empty id would match every order not yet provisioned or fetched.
+    match = Q(pk__in=[])
+    if customer_id:
+        match |= Q(powercode_customer_id=customer_id)
     if site_id:
-        # An empty site id would match every order not yet fetched.
         match |= Q(site_id=site_id)
     return Order.objects.filter(match).order_by("-received_at")

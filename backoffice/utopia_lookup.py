@@ -125,6 +125,7 @@ class ProvisionResult:
     order: Order | None
     message: str
     queued: bool
+    queue_down: bool = False
 
 
 def provision_now(
@@ -132,33 +133,50 @@ def provision_now(
 ) -> ProvisionResult:
     """Store the order if Utopia knows it, and queue it as a webhook would."""
     order = Order.objects.filter(orderref=orderref).first()
-    if order is None:
-        lookup = look_up_order(orderref)
-        if lookup.data is None:
-            return ProvisionResult(None, f"Not stored: {lookup.error}", queued=False)
-        order, _ = create_or_get_order(orderref)
-        logger.info("order %s stored from the utopia lookup", orderref)
-    if order.state in NOT_REPROVISIONED:
+    if order is not None and order.state in NOT_REPROVISIONED:
         message = (
             f"{orderref} is {order.get_state_display().lower()}: it is not"
             " provisioned again."
         )
         return ProvisionResult(order, message, queued=False)
-
-    if plan is not None:
-        # Saved before queueing: the run reads the order from the database.
-        Order.objects.filter(pk=order.pk).update(chosen_plan=plan)
+    if order is None or plan is not None:
+        lookup = look_up_order(orderref)
+        if lookup.data is None:
+            done = "Not stored" if order is None else "Not provisioned"
+            return ProvisionResult(order, f"{done}: {lookup.error}", queued=False)
+        if plan is not None and not lookup.needs_plan:
+            return ProvisionResult(order, plan_refused(orderref, lookup), False)
+    if order is None:
+        order, _ = create_or_get_order(orderref)
+        logger.info("order %s stored from the utopia lookup", orderref)
     return queue_order(order, plan)
 
 
+def plan_refused(orderref: str, lookup: UtopiaLookup) -> str:
+    # A plan is chosen only where none is mapped: a mapped product (perhaps
+    # mapped since the page was opened) is billed as its mapping says.
+    mapped = ", ".join(service.label for service in lookup.planned)
+    return (
+        f"Not provisioned: {orderref}'s product is mapped ({mapped}), so no plan"
+        " is chosen for it. Look the order up again and provision it as it is."
+    )
+
+
 def queue_order(order: Order, plan: ServicePlanMapping | None) -> ProvisionResult:
+    # The plan is saved with the reopening, before the task is queued: the run
+    # reads it from the database, and an order a worker holds keeps its own.
+    changes = {"chosen_plan": plan} if plan is not None else None
     try:
         # Fetched again: staff decided on what Utopia says now.
-        queued = requeue_order(order, refetch=True)
+        queued = requeue_order(order, refetch=True, changes=changes)
     except QueueUnavailable as err:
-        return ProvisionResult(order, f"{order.orderref}: {err}", queued=False)
+        message = f"{order.orderref}: {err}"
+        return ProvisionResult(order, message, queued=False, queue_down=True)
     if not queued:
-        message = f"{order.orderref} is being provisioned now: it was not queued again."
+        message = (
+            f"{order.orderref} is being provisioned now: it was not queued again"
+            " and its plan was not changed."
+        )
         return ProvisionResult(order, message, queued=False)
 
     message = f"Queued {order.orderref} for provisioning"

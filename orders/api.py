@@ -75,21 +75,26 @@ def requesting_user(request: HttpRequest) -> tuple[AbstractBaseUser | None, bool
         user = request.user
         return (user if user.is_authenticated else None), False
     user = authenticate(request, username=credentials[0], password=credentials[1])
+    if user is not None and not user.is_staff:
+        # Answered as a wrong password, so the API tells no one whose it is.
+        user = None
     if user is None:
-        logger.warning("failure API: wrong basic credentials")
+        logger.warning("failure API: basic credentials of no staff member")
     return user, True
 
 
 def staff_endpoint(permission: str, *methods: str) -> Callable[[StaffView], StaffView]:
     """Answer only staff holding the permission, with CSRF for sessions."""
 
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
+
     def decorate(view: StaffView) -> StaffView:
         @csrf_exempt  # checked below, for session requests only
         @wraps(view)
         def endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-            if request.method not in methods:
+            if request.method not in allowed:
                 response = error(405, f"Use {' or '.join(methods)}.")
-                response["Allow"] = ", ".join(methods)
+                response["Allow"] = ", ".join(allowed)
                 return response
             user, by_basic = requesting_user(request)
             if user is None:
@@ -98,7 +103,9 @@ def staff_endpoint(permission: str, *methods: str) -> Callable[[StaffView], Staf
             refusal = None if by_basic else unsafe_csrf_refusal(request)
             if refusal:
                 return error(403, f"CSRF check failed: {refusal}")
-            if not (user.is_active and user.is_staff and user.has_perm(permission)):
+            if not (user.is_active and user.is_staff):
+                return error(403, "Only staff may use this API.")
+            if not user.has_perm(permission):
                 return error(403, f"You lack the permission {permission}.")
             return view(request, user, *args, **kwargs)
 

@@ -68,6 +68,7 @@ def recur(failure: Failure, message: str, **changes: object) -> None:
         message=message,
         resolved=False,
         resolved_at=None,
+        resolved_by=None,
         **changes,
     )
     failure.refresh_from_db()

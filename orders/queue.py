@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -50,22 +50,34 @@ def stalled_orders() -> QuerySet[Order]:
     return Order.objects.filter(not_queued | untouched).distinct()
 
 
-def reopen_order(order: Order) -> bool:
-    """Put a failed, waiting or stalled order back to received; False if not."""
+def reopen_order(order: Order, changes: Mapping[str, object] | None = None) -> bool:
+    """Put a failed, waiting or stalled order back to received; False if not.
+
+    The changes (such as a plan staff chose) are written in the same UPDATE,
+    so an order a worker holds is left exactly as it is.
+    """
     retryable = Q(state__in=[OrderState.FAILED, OrderState.RECEIVED]) | Q(
         state=OrderState.PROCESSING, updated_at__lt=stalled_since()
     )
     updated = Order.objects.filter(retryable, pk=order.pk).update(
-        state=OrderState.RECEIVED, task_id="", updated_at=timezone.now()
+        state=OrderState.RECEIVED,
+        task_id="",
+        updated_at=timezone.now(),
+        **(changes or {}),
     )
     return bool(updated)
 
 
-def requeue_order(order: Order, *, refetch: bool = False) -> bool:
+def requeue_order(
+    order: Order,
+    *,
+    refetch: bool = False,
+    changes: Mapping[str, object] | None = None,
+) -> bool:
     """Send a failed, waiting or stalled order to a worker again; False if not."""
     try:
         with transaction.atomic():
-            reopened = reopen_order(order)
+            reopened = reopen_order(order, changes)
             if reopened:
                 enqueue_order(order.pk, refetch=refetch)
     except OperationalError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
@@ -12,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.roles import OPERATORS
+from orders.admin.failures import FailureAdmin
 from orders.failure_stats import failure_stats
-from orders.failures import recur
+from orders.failures import record_failure, recur, resolve_failure
 from orders.models import (
     Failure,
     FailureKind,
@@ -168,6 +170,37 @@ def test_saving_the_note_does_not_resolve(admin_client):
     failure.refresh_from_db()
     assert failure.note == "Waiting for PowerCode support"
     assert not failure.resolved
+
+
+def test_saving_the_note_leaves_a_recurrence_meanwhile_open(admin_client):
+    failure = failure_of()
+    form = {"note": "Asked PowerCode", "_continue": "Save note"}
+    real_save_form = FailureAdmin.save_form
+
+    def recur_meanwhile(self, request, form, change):
+        Failure.objects.filter(pk=failure.pk).update(occurrences=2, message="again")
+        return real_save_form(self, request, form, change)
+
+    with mock.patch.object(FailureAdmin, "save_form", recur_meanwhile):
+        admin_client.post(page_url(failure), form)
+
+    failure.refresh_from_db()
+    assert (failure.note, failure.occurrences, failure.message) == (
+        "Asked PowerCode",
+        2,
+        "again",
+    )
+
+
+def test_a_failure_that_recurs_forgets_who_resolved_it():
+    failure = failure_of()
+    resolve_failure(failure, user=StaffUserFactory(), note="Fixed")
+
+    record_failure(failure.order, failure.kind, "It came back.")
+
+    failure.refresh_from_db()
+    assert not failure.resolved
+    assert failure.resolved_by is None and failure.resolved_at is None
 
 
 def test_page_shows_buttons_customer_data_and_links(operator_client):

@@ -330,3 +330,13 @@ def test_delivery_page_shows_a_body_that_is_not_json_as_it_came(operator_client)
     body = operator_client.get(delivery_url(delivery)).content.decode()
 
     assert '<pre class="uac-pre">orderref=&lt;b&gt;1&lt;/b&gt;</pre>' in body
+
+
+def test_a_post_to_the_order_page_writes_nothing(admin_client, failed_order):
+    Order.objects.filter(pk=failed_order.pk).update(powercode_customer_id="9999")
+
+    response = admin_client.post(page_url(failed_order), {"_save": "Save"})
+
+    failed_order.refresh_from_db()
+    assert response.status_code == 405
+    assert failed_order.powercode_customer_id == "9999"

@@ -237,3 +237,9 @@ def test_the_make_active_button_shows_only_for_an_inactive_template(
     assert 'id="activate-template"' not in (
         operator.get(change_url(seeded)).content.decode()
     )
+
+
+def test_activating_an_id_that_is_not_one_is_not_found(operator):
+    url = reverse("admin:tickets_tickettemplate_activate", args=["abc"])
+
+    assert operator.post(url).status_code == 404

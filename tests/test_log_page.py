@@ -182,3 +182,14 @@ def test_a_filter_reads_back_no_further_than_the_scan_limit(tmp_path, monkeypatc
     assert tail.entries == []
     assert 4096 <= tail.scanned < path.stat().st_size
     assert not tail.whole_file_read
+
+
+def test_a_log_that_cannot_be_read_is_said_plainly_on_download(
+    admin, settings, tmp_path
+):
+    settings.LOG_FILE = str(tmp_path)  # a directory: open() fails
+
+    response = admin.get(reverse("admin:logs"), {"download": "1"})
+
+    assert response.status_code == 500
+    assert response.content.decode().startswith("The log file cannot be read")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from backoffice import powercode_lookup
 from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import FailureKind, Order, OrderState, ServicePlanMapping
 from orders.queue import QUEUE_DOWN_MESSAGE
@@ -256,6 +257,33 @@ def test_an_inactive_plan_cannot_be_chosen(
     assert not Order.objects.exists()
 
 
+def test_a_plan_is_refused_for_an_order_whose_product_is_mapped(
+    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+):
+    response = provision_now(
+        operator, django_capture_on_commit_callbacks, ANA, plan=business_plan.pk
+    )
+
+    assert "product is mapped (" in response.content.decode()
+    assert not Order.objects.exists()
+    assert upstreams.powercode_calls("addCustomerService") == []
+
+
+def test_an_order_a_worker_holds_keeps_its_plan(
+    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+):
+    order = OrderFactory(orderref=MEI, state=OrderState.PROCESSING)
+
+    response = provision_now(
+        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+    )
+
+    order.refresh_from_db()
+    assert "its plan was not changed" in response.content.decode()
+    assert order.chosen_plan is None
+    assert order.state == OrderState.PROCESSING
+
+
 def test_provision_now_stores_nothing_utopia_does_not_know(
     operator, upstreams, django_capture_on_commit_callbacks
 ):
@@ -394,3 +422,11 @@ def test_administrators_use_the_lookups_too(upstreams):
 
     assert response.status_code == 200
     assert "Robert Smith" in response.content.decode()
+
+
+def test_a_customer_without_ids_claims_no_orders():
+    OrderFactory(powercode_customer_id="", site_id="")
+    OrderFactory(powercode_customer_id="2001", site_id="SITE-1")
+
+    assert list(powercode_lookup.orders_of("", "")) == []
+    assert powercode_lookup.orders_of("2001", "").count() == 1

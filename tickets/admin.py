@@ -10,8 +10,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -106,7 +105,10 @@ class TicketTemplateAdmin(admin.ModelAdmin):
 
     def activate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Make one template active, from the button on its change page."""
-        template = get_object_or_404(TicketTemplate, pk=unquote(object_id))
+        # get_object answers None for an id that is not one, as for a missing one.
+        template = self.get_object(request, unquote(object_id))
+        if template is None:
+            raise Http404("No such ticket template.")
         if not self.has_change_permission(request, template):
             raise PermissionDenied
         self.activate(request, template)

@@ -180,7 +180,8 @@ class FailureAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Failure, form: FailureForm, change: bool
     ) -> None:
         if not form.resolving:
-            super().save_model(request, obj, form, change)
+            # Only the note: the rest of the row may have recurred meanwhile.
+            obj.save(update_fields=["note"])
             return
         request.uac_resolved = resolve_unless_recurred(
             obj,

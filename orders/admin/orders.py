@@ -161,6 +161,10 @@ class OrderAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        if request.method == "POST":
+            # Nothing on the page is saved; a save would write back the row as
+            # loaded, over what a worker wrote meanwhile. Retry has its own URL.
+            return HttpResponseNotAllowed(["GET"])
         order = self.get_object(request, unquote(object_id))
         context = {**(extra_context or {}), **self.page_context(request, order)}
         return super().change_view(request, object_id, form_url, context)
