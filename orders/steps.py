@@ -52,6 +52,13 @@ def fetch_order(order: Order, journal: StepJournal) -> StepOutcome:
     if not text(data["address"].get("siteid")):
         # The site id is what keeps a customer from being created twice.
         raise StepFailure("Utopia's answer has no site id (address.siteid).")
+    answered_for = text(data.get("orderref"))
+    if answered_for and answered_for != order.orderref:
+        # Another order's customer must never be created under this one.
+        raise StepFailure(
+            f"Utopia answered with order {answered_for}, not {order.orderref}."
+            " Nothing was created; ask Utopia, then retry."
+        )
 
     apply_utopia_data(order, data)
     journal.result["site_id"] = order.site_id

@@ -358,3 +358,21 @@ def test_failures_of_an_order_that_ends_duplicate_are_resolved(
 
     assert order.state == OrderState.DUPLICATE
     assert order.failures.get().resolved
+
+
+def test_an_answer_for_another_order_creates_nothing(upstreams, monkeypatch):
+    real_handle = upstreams.utopia.handle
+
+    def answer_for_mei(path: str, body: bytes):
+        if path.endswith("contractlookup"):
+            body = json.dumps({**json.loads(body), "orderref": MEI}).encode()
+        return real_handle(path, body)
+
+    monkeypatch.setattr(upstreams.utopia, "handle", answer_for_mei)
+    order = provision(ANA)
+
+    failure = order.failures.get()
+    assert order.state == OrderState.FAILED
+    assert failure.kind == "utopia_api_error"
+    assert f"answered with order {MEI}" in failure.message
+    assert upstreams.powercode.calls == []
