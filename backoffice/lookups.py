@@ -23,7 +23,8 @@ class OrderrefForm(forms.Form):
     orderref = forms.CharField(max_length=64, label="Orderref")
 
     def clean_orderref(self) -> str:
-        orderref = self.cleaned_data["orderref"].strip()
+        # Utopia's orderrefs are upper case ("UIA202511-0401"); staff may not type so.
+        orderref = self.cleaned_data["orderref"].strip().upper()
         if not utopia_lookup.valid_orderref(orderref):
             raise forms.ValidationError("This is not an orderref, e.g. UIA202511-0401.")
         return orderref

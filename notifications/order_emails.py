@@ -29,7 +29,11 @@ def send_outcome_email(order: Order, state: str) -> str:
         "order": order,
         "state": state,
         "contact": order.contact_details(),
-        "failures": list(order.failures.filter(resolved=False)),
+        # A completed or duplicate order's earlier failures are resolved as
+        # it finishes: they are not problems to report any more.
+        "failures": []
+        if state in (OrderState.COMPLETED, OrderState.DUPLICATE)
+        else list(order.failures.filter(resolved=False)),
         "powercode_url": (
             customer_page_url(settings.PC_URL, order.powercode_customer_id)
             if order.powercode_customer_id

@@ -174,6 +174,9 @@ def resolve_failures(
     note = body.get("note", "") if isinstance(body, dict) else None
     if not isinstance(note, str):
         return error(400, '"note" must be text.')
+    if not note.strip():
+        # As on the failure page: the others need to know what was done.
+        return error(400, 'Send a "note" saying what was done about it.')
     if not Failure.objects.filter(orderref=orderref).exists():
         return error(404, f"No failure for {orderref}.")
 

@@ -128,16 +128,22 @@ def services_summary(
     wanted: list[PlannedService], added_now: list[str], in_doubt: set[str]
 ) -> str:
     """What this attempt added, what earlier ones had, and what is in doubt."""
-    groups: dict[str, list[str]] = {"Added": [], "added before": [], "unconfirmed": []}
+    groups: dict[str, list[str]] = {
+        "Added": [],
+        "Already added by an earlier attempt": [],
+        "Not confirmed by PowerCode": [],
+    }
     for service in wanted:
         if service.key in added_now:
             groups["Added"].append(service.label)
         elif service.key in in_doubt:
-            groups["unconfirmed"].append(service.label)
+            groups["Not confirmed by PowerCode"].append(service.label)
         else:
-            groups["added before"].append(service.label)
-    parts = [f"{name} {', '.join(labels)}" for name, labels in groups.items() if labels]
-    return "; ".join(parts) or "Added nothing"
+            groups["Already added by an earlier attempt"].append(service.label)
+    parts = [
+        f"{name}: {', '.join(labels)}." for name, labels in groups.items() if labels
+    ]
+    return " ".join(parts) or "Added nothing."
 
 
 def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from backoffice.roles import OPERATORS
+from orders.admin.orders import readable_result
 from orders.models import (
     Order,
     OrderState,
@@ -340,3 +341,20 @@ def test_a_post_to_the_order_page_writes_nothing(admin_client, failed_order):
     failed_order.refresh_from_db()
     assert response.status_code == 405
     assert failed_order.powercode_customer_id == "9999"
+
+
+def test_the_journal_names_calls_for_staff_not_by_key():
+    result = {
+        "run": 2,
+        "added": ["fee:1", "plan:10 gbps"],
+        "labels": {
+            "fee:1": "adding Bond fee (service 3)",
+            "plan:10 gbps": "adding 250 Mbps (chosen by staff)",
+        },
+        "ticket_id": "7",
+    }
+
+    assert readable_result(result) == {
+        "added": ["Bond fee (service 3)", "250 Mbps (chosen by staff)"],
+        "ticket_id": "7",
+    }

@@ -129,9 +129,12 @@ def test_resolve_refuses_a_body_that_is_not_json(operator_client):
         content_type="text/plain",
     )
     wrong_note = resolve(operator_client, "UIA202511-040101", note=["x"])
+    blank_note = resolve(operator_client, "UIA202511-040101", note="  ")
 
     assert response.status_code == 400
     assert wrong_note.status_code == 400
+    assert blank_note.status_code == 400
+    assert "note" in blank_note.json()["error"]
     assert not Failure.objects.filter(resolved=True).exists()
 
 

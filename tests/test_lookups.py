@@ -430,3 +430,10 @@ def test_a_customer_without_ids_claims_no_orders():
 
     assert list(powercode_lookup.orders_of("", "")) == []
     assert powercode_lookup.orders_of("2001", "").count() == 1
+
+
+def test_an_orderref_typed_in_lower_case_is_looked_up(operator, upstreams):
+    body = look_up(operator, " uia202511-040101 ").content.decode()
+
+    assert 'id="utopia-customer"' in body
+    assert "Ana" in body

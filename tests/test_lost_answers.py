@@ -286,4 +286,6 @@ def test_journal_says_which_services_were_added_and_which_left_to_staff(
     order = provision(ANA)
 
     last = order.steps.filter(name="add_services").last()
-    assert last.outcome.startswith("Added Bond fee; unconfirmed 1 Gbps")
+    assert last.outcome.startswith(
+        "Added: Bond fee. Not confirmed by PowerCode: 1 Gbps"
+    )

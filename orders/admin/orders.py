@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +56,41 @@ def journal_entries(order: Order) -> list[JournalEntry]:
             for call in step.upstream or []
             if isinstance(call, dict)
         ]
-        entries.append(JournalEntry(step, data_table(step.result), calls))
+        entries.append(
+            JournalEntry(step, data_table(readable_result(step.result)), calls)
+        )
     return entries
+
+
+# What a step's result lists by key, named for staff; "run" and "labels" are
+# the pipeline's own bookkeeping and are not shown.
+CALL_LISTS = {
+    "added": "added",
+    "unconfirmed": "not confirmed by PowerCode",
+    "sending": "being sent",
+}
+HIDDEN_RESULT_KEYS = ("run", "labels")
+
+
+def readable_result(result: dict[str, Any] | None) -> dict[str, Any]:
+    """A step's result as staff read it: calls by what they did, not by key."""
+    result = result or {}
+    labels = result.get("labels") or {}
+
+    def describe(key: object) -> str:
+        # Labels say what was under way ("adding Bond fee (service 3)").
+        return re.sub(r"^\w+ing ", "", str(labels.get(key, key)))
+
+    readable: dict[str, Any] = {}
+    for key, value in result.items():
+        if key in HIDDEN_RESULT_KEYS:
+            continue
+        if key in CALL_LISTS:
+            keys = value if isinstance(value, list) else [value]
+            readable[CALL_LISTS[key]] = [describe(k) for k in keys]
+        else:
+            readable[key] = value
+    return readable
 
 
 class OrderChangeList(ChangeList):
@@ -72,7 +106,7 @@ class OrderAdmin(admin.ModelAdmin):
         "orderref",
         "customer_name",
         "city",
-        "service_plan",
+        "plan",
         "state",
         "powercode_link",
         "received_at",
@@ -95,7 +129,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "phone",
                     "city",
                     "site_id",
-                    "service_plan",
+                    "plan",
                 ]
             },
         ),
@@ -111,9 +145,11 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [f.name for f in Order._meta.fields] + [
         "customer_name",
+        "plan",
         "powercode_link",
         "utopia_data_table",
     ]
+    list_select_related = ["chosen_plan"]
     actions = ["retry_orders"]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
@@ -129,6 +165,14 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="Customer", ordering="last_name")
     def customer_name(self, order: Order) -> str:
         return order.customer_name
+
+    @admin.display(description="Plan", ordering="service_plan")
+    def plan(self, order: Order) -> str:
+        """Utopia's product, and what staff chose to bill it as, if they did."""
+        if order.chosen_plan is None:
+            return order.service_plan or "-"
+        chosen = order.chosen_plan.utopia_product
+        return f"{order.service_plan or 'no product'} → billed as {chosen}"
 
     @admin.display(description="PowerCode")
     def powercode_link(self, order: Order) -> str:
