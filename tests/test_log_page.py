@@ -193,3 +193,15 @@ def test_a_log_that_cannot_be_read_is_said_plainly_on_download(
 
     assert response.status_code == 500
     assert response.content.decode().startswith("The log file cannot be read")
+
+
+def test_a_refused_page_is_logged_in_one_line(settings):
+    operator = logged_in(OPERATORS)
+
+    with open(settings.LOG_FILE, "rb") as log:
+        log.seek(0, 2)
+        operator.get(reverse("admin:logs"))
+        written = log.read().decode()
+
+    assert "Forbidden (Permission denied): /admin/logs/" in written
+    assert "Traceback" not in written

@@ -260,7 +260,10 @@ SECRET_SETTING_NAMES = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "uac.masking.SecretMaskingFilter"}},
+    "filters": {
+        "mask_secrets": {"()": "uac.masking.SecretMaskingFilter"},
+        "refusal_one_line": {"()": "uac.log_filters.RefusalWithoutTraceback"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
@@ -268,7 +271,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["mask_secrets"],
+            "filters": ["refusal_one_line", "mask_secrets"],
         },
         "file": {
             "class": "uac.masking.SafeRotatingFileHandler",
@@ -276,7 +279,7 @@ LOGGING = {
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,
             "formatter": "plain",
-            "filters": ["mask_secrets"],
+            "filters": ["refusal_one_line", "mask_secrets"],
         },
     },
     "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},

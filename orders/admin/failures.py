@@ -80,7 +80,7 @@ class FailureAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "resolved",
-                    "resolved_by",
+                    "resolver",
                     "resolved_at",
                     "note",
                     "seen_last_seen",
@@ -98,12 +98,17 @@ class FailureAdmin(admin.ModelAdmin):
         "delivery_link",
         "customer_table",
         "resolved",
-        "resolved_by",
+        "resolver",
         "resolved_at",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # failures are recorded by the pipeline, never by hand
+
+    @admin.display(description="Resolved by")
+    def resolver(self, failure: Failure) -> str:
+        # A name, not a link: operators may not open staff logins.
+        return failure.resolved_by.get_username() if failure.resolved_by else "-"
 
     @admin.display(description="Order", ordering="orderref")
     def order_link(self, failure: Failure) -> str:

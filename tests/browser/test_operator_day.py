@@ -47,6 +47,7 @@ def test_an_operator_is_refused_the_settings(log_in, screenshot):
 
     assert response.status == 403
     assert "not open to you" in page.inner_text("#content-main")
+    assert page.is_visible("#logout-form")
     screenshot(page, "operator-refused-settings")
 
 
