@@ -85,8 +85,8 @@ def test_counts_by_kind_and_recurrences_appear_above_the_list(operator_client):
     body = operator_client.get(LIST_URL).content.decode()
 
     stats = body[body.index('id="failure-stats"') : body.index('id="changelist"')]
-    assert '<span data-stat="unresolved">2</span> unresolved' in stats
-    assert '<span data-stat="recurrences">2</span> of them recurrences' in stats
+    assert '<span data-stat="unresolved">2</span> of' in stats
+    assert '<span data-stat="recurrences">2</span> of them again' in stats
     assert 'data-kind="tagging_failed"' in stats
     assert "Tags not added" in stats
 

@@ -140,6 +140,7 @@ PASSWORD_HASHERS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Denver")
+FORMAT_MODULE_PATH = ["uac.formats"]
 USE_I18N = True
 USE_TZ = True
 

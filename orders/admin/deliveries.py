@@ -17,8 +17,8 @@ from uac.masking import mask_text
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = [
         "received_at",
-        "remote_addr",
-        "msg",
+        "sender",
+        "message_type",
         "order_link",
         "outcome",
         "reason_text",
@@ -28,9 +28,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["orderref", "body", "remote_addr"]
     fields = [
         "received_at",
-        "remote_addr",
+        "sender",
         "method",
-        "msg",
+        "message_type",
         "order_link",
         "outcome",
         "reason_text",
@@ -47,6 +47,14 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description="Sender", ordering="remote_addr")
+    def sender(self, delivery: WebhookDelivery) -> str:
+        return delivery.remote_addr or "-"
+
+    @admin.display(description="Message (msg)", ordering="msg")
+    def message_type(self, delivery: WebhookDelivery) -> str:
+        return delivery.msg or "-"
 
     @admin.display(description="Orderref", ordering="orderref")
     def order_link(self, delivery: WebhookDelivery) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 
 
 class WebhookDelivery(models.Model):
@@ -36,6 +36,8 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
 
     def __str__(self) -> str:
-        # In TIME_ZONE, as the admin shows every other time.
-        received = timezone.localtime(self.received_at)
-        return f"{received:%Y-%m-%d %H:%M:%S} {self.msg or '-'}"
+        # In TIME_ZONE and the format of every other time staff see.
+        received = formats.date_format(
+            timezone.localtime(self.received_at), "DATETIME_FORMAT"
+        )
+        return f"Delivery #{self.pk}, {self.msg or 'no msg'}, {received}"

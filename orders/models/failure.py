@@ -73,4 +73,4 @@ class Failure(models.Model):
         indexes = [models.Index(fields=["resolved", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.orderref or '(no orderref)'} {self.kind}"
+        return f"{self.orderref or '(no orderref)'}: {self.get_kind_display()}"
