@@ -39,9 +39,11 @@ format: $(VENV)/.installed
 # The webhook's answer time and the pipeline's own cost, simulators slowed down.
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 BENCH_BROKER_URL ?= filesystem://localhost//
+# Its own database, queue folders and mail in var/bench*: a demo may be running.
 benchmark: $(VENV)/.installed
-	rm -rf var/bench.sqlite3*
+	rm -rf var/bench.sqlite3* var/bench
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+		FILESYSTEM_BROKER_DIR=$(CURDIR)/var/bench EMAIL_FILE_PATH=$(CURDIR)/var/bench/mail \
 		$(BIN)/python scripts/benchmark_webhook.py $(BENCH_ARGS)
 
 # The back office's main pages on a database of many orders (ADMIN_BENCH_ARGS).

@@ -34,9 +34,15 @@ class DemoError(Exception):
 
 
 class ChildProcesses:
-    """The web server and worker processes, stopped together."""
+    """The web server and worker processes, stopped together.
 
-    def __init__(self) -> None:
+    `lock`, if given, is an open file each child inherits: a demo lock held by
+    the children too, so workers left behind by a killed demo still keep a
+    second demo from clearing the queue they read.
+    """
+
+    def __init__(self, lock: IO[str] | None = None) -> None:
+        self.pass_fds = () if lock is None else (lock.fileno(),)
         self.children: list[subprocess.Popen[bytes]] = []
         self.names: list[str] = []
         self.logs: list[IO[bytes]] = []
@@ -53,6 +59,7 @@ class ChildProcesses:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=os.environ.copy(),
+                pass_fds=self.pass_fds,
             )
         )
 

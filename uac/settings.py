@@ -157,9 +157,12 @@ PROVISION_RETRY_BACKOFF_MAX = env.int("PROVISION_RETRY_BACKOFF_MAX", default=900
 PROVISION_STALLED_AFTER_MINUTES = env.int("PROVISION_STALLED_AFTER_MINUTES", default=30)
 
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
+# The filesystem broker's folders are under this one; `make benchmark` gives
+# its own, so its worker never takes a running demo's tasks (nor the reverse).
+FILESYSTEM_BROKER_DIR = Path(env.str("FILESYSTEM_BROKER_DIR", default=str(VAR_DIR)))
 CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(
     CELERY_BROKER_URL,
-    var_dir=VAR_DIR,
+    var_dir=FILESYSTEM_BROKER_DIR,
     longest_retry_pause=PROVISION_RETRY_BACKOFF_MAX,
 )
 CELERY_RESULT_BACKEND = "django-db"
@@ -243,7 +246,7 @@ if MAIL_SERVER or not DEBUG:
 else:
     # On a laptop the staff emails are written to files to read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
 
 # --- Logging ----------------------------------------------------------------

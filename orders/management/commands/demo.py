@@ -5,11 +5,15 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
+from typing import IO
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from uac import demo
+from uac.demo_lock import DemoAlreadyRunning, hold_demo_lock
 from uac.simulation import SAMPLE_FILE, simulator_addresses, start_simulators
 
 HEADER = ["ORDERREF", "STATE", "POWERCODE", "TICKET", "FAILURE", "AS EXPECTED"]
@@ -39,6 +43,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        # Before anything is cleared: a second demo on other ports still
+        # shares var/ (database, queue, mail) with the first.
+        try:
+            lock = hold_demo_lock(Path(settings.VAR_DIR))
+        except DemoAlreadyRunning as err:
+            raise CommandError(str(err)) from err
+        with lock:  # held until the demo ends, or dies: no stale lock is left
+            self.run_demo(lock, options)
+
+    def run_demo(self, lock: IO[str], options: dict) -> None:
         port = int(options["port"])
         busy = demo.busy_addresses({("127.0.0.1", port), *simulator_addresses()})
         if busy:
@@ -57,7 +71,7 @@ class Command(BaseCommand):
             simulators = start_simulators(delay=float(options["upstream_delay"]))
         except OSError as err:  # taken since the check above
             raise CommandError(f"Cannot serve the simulators: {err}") from err
-        children = demo.ChildProcesses()
+        children = demo.ChildProcesses(lock)
         base_url = f"http://127.0.0.1:{port}"
         try:
             demo.start_web_and_worker(children, port)
