@@ -95,6 +95,8 @@ def retried_text(order: Order) -> str:
 
 def retry_summary(outcomes: list[RetryOutcome]) -> str:
     """One line for a bulk retry: how many were queued, and the queue if down."""
+    if not outcomes:
+        return "No order to retry."
     queued = sum(outcome.queued for outcome in outcomes)
     text = f"Queued {queued} of {len(outcomes)} orders."
     down = sum(outcome.queue_down for outcome in outcomes)

@@ -217,7 +217,17 @@ def fail_step(
         finish_step(journal, StepStatus.FAILED, f"{err.message} (will retry)")
         raise RetryLater(err.message) from err
     finish_step(journal, StepStatus.FAILED, err.message)
-    record_failure(order, kind, err.message)
+    record_failure(order, kind, failure_message(err))
+
+
+def failure_message(err: StepError) -> str:
+    """The failure's message for staff: what happened, and what to do next."""
+    if isinstance(err, UtopiaError) and err.routine:
+        return (
+            f"{err.message}: Utopia knows no such order for this ISP. Nothing was"
+            " created; check the orderref with Utopia, then retry or delete this."
+        )
+    return err.message
 
 
 def announce(order: Order, result: RunResult, *, final_attempt: bool) -> OrderState:

@@ -107,3 +107,10 @@ def test_each_count_links_to_the_orders_it_counts(admin_client):
 
     assert listed.status_code == 200
     assert [o.state for o in listed.context["cl"].result_list] == ["failed"]
+
+
+def test_the_index_leaves_celery_task_results_out(admin_client):
+    body = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "Task results" not in body
+    assert "Orders" in body

@@ -55,7 +55,8 @@ def test_unknown_order_is_recorded_without_emailing_staff(
 ):
     order = deliver(client, django_capture_on_commit_callbacks, "UIA202511-049999")
 
-    assert order.failures.get().message == "No valid records found for this ISP"
+    message = order.failures.get().message
+    assert message.startswith("No valid records found for this ISP: Utopia knows")
     assert mail.outbox == []
 
 

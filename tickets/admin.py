@@ -43,6 +43,12 @@ class TicketTemplateForm(forms.ModelForm):
             "summary": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "body": forms.Textarea(attrs={"rows": 18, "cols": 100}),
         }
+        labels = {"subject": "Ticket title", "summary": "First line"}
+        help_texts = {
+            "subject": "The ticket's title in PowerCode (PowerCode calls it the"
+            " summary).",
+            "summary": "Shown in bold at the top of the ticket's description.",
+        }
 
     def is_valid(self) -> bool:
         return super().is_valid() and not self.preview_requested
