@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from backoffice.powercode_record import FieldRow, SummaryRow, readable_customer
 from orders.models import Order
 from orders.upstream import powercode_client
 from powercode.client import PowerCodeError, customer_page_url
@@ -25,19 +26,6 @@ SEARCH_KINDS = {
     BY_SITE: "Utopia site id (extAccountID)",
 }
 MAX_FOUND = 50
-# Shown first, in this order, when PowerCode sends them; the rest follow.
-LEADING_FIELDS = (
-    "CustomerID",
-    "CompanyName",
-    "FirstName",
-    "LastName",
-    "Address1",
-    "Address2",
-    "City",
-    "State",
-    "Zip",
-    "ExtAccountID",
-)
 
 
 @dataclass
@@ -46,7 +34,8 @@ class CustomerView:
 
     customer_id: str
     name: str
-    fields: list[tuple[str, str]]
+    summary: list[SummaryRow]
+    other_fields: list[FieldRow]
     page_url: str
     ext_account_id: str = ""
     tags: list[dict[str, Any]] = field(default_factory=list)
@@ -104,33 +93,16 @@ def read_one(lookup: PowerCodeLookup) -> None:
 
 
 def customer_view(record: dict[str, Any]) -> CustomerView:
-    shown = mask_secrets(record)
-    customer_id = str(shown.get("CustomerID") or "")
-    name = str(shown.get("CompanyName") or "").strip() or " ".join(
-        str(shown.get(k) or "") for k in ("FirstName", "LastName")
-    )
+    readable = readable_customer(mask_secrets(record))
+    customer_id = readable.customer_id
     return CustomerView(
         customer_id=customer_id,
-        name=name.strip() or "(no name)",
-        fields=readable_fields(shown),
+        name=readable.name,
+        summary=readable.summary,
+        other_fields=readable.other_fields,
         page_url=customer_page_url(settings.PC_URL, customer_id) if customer_id else "",
-        ext_account_id=str(shown.get("ExtAccountID") or ""),
+        ext_account_id=readable.ext_account_id,
     )
-
-
-def readable_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """The record's fields as label and text, the usual ones first, blanks out."""
-    ordered = [k for k in LEADING_FIELDS if k in record]
-    ordered += sorted(k for k in record if k not in LEADING_FIELDS)
-    return [(key, text_of(record[key])) for key in ordered if text_of(record[key])]
-
-
-def text_of(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(text_of(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {text_of(v)}" for k, v in value.items())
-    return "" if value is None else str(value).strip()
 
 
 def orders_of(customer_id: str, site_id: str) -> QuerySet[Order]:

@@ -17,6 +17,12 @@ from typing import Any
 import requests
 
 from powercode.client import FIND_PATH, GEOCODE_FAILED, TAGS_PATH
+from powercode.sim_pages import (
+    CUSTOMER_PAGE,
+    HTML_TYPE,
+    customer_page,
+    not_found_page,
+)
 from powercode.sim_records import (
     REQUIRED_CUSTOMER_FIELDS,
     customer_record,
@@ -65,6 +71,7 @@ class PowerCodeSimulator:
         delay: float = 0.0,
         api_path: str = "/api/1/index.php",
         uapi_prefix: str = "/uapi",
+        staff_path: str = "/index.php",
     ) -> None:
         self.customers = {str(c["CustomerID"]): dict(c) for c in customers}
         self.services: dict[str, list[dict[str, str]]] = {}
@@ -75,6 +82,8 @@ class PowerCodeSimulator:
         self.ungeocodable_streets: set[str] = set()
         self.api_path = api_path
         self.uapi_prefix = uapi_prefix.rstrip("/")
+        # Where staff pages are: `customer_page_url` links here with `page=...`.
+        self.staff_path = staff_path
         self._api_key = api_key
         self._faults: dict[str, list[_Fault]] = {}
         self._next_ticket = 1
@@ -119,21 +128,35 @@ class PowerCodeSimulator:
     ) -> tuple[int, str, bytes]:
         """Answer one HTTP request as PowerCode would."""
         method = method.upper()
-        uapi_start = self.uapi_prefix + "/"
         with self._lock:
-            if path == self.api_path:
-                status, payload = self._legacy(method, body)
-            elif path.startswith(uapi_start):
-                route = path[len(uapi_start) :].rstrip("/")
-                status, payload = self._uapi(method, route, query, headers)
+            if path == self.staff_path:
+                status, payload = self._staff_page(method, query)
+                content_type = HTML_TYPE
             else:
-                self.calls.append((f"{method} {path}", {}))
-                status, payload = 404, _uapi_error("Not found")
+                status, answer = self._api(method, path, query, headers, body)
+                content_type, payload = JSON_TYPE, json.dumps(answer).encode("utf-8")
 
         # Sleep after the work is done: a slow answer to a request that did succeed.
         if self.delay > 0:
             time.sleep(self.delay)
-        return status, JSON_TYPE, json.dumps(payload).encode("utf-8")
+        return status, content_type, payload
+
+    def _api(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Answer:
+        uapi_start = self.uapi_prefix + "/"
+        if path == self.api_path:
+            return self._legacy(method, body)
+        if path.startswith(uapi_start):
+            route = path[len(uapi_start) :].rstrip("/")
+            return self._uapi(method, route, query, headers)
+        self.calls.append((f"{method} {path}", {}))
+        return 404, _uapi_error("Not found")
 
     def responses_callback(
         self, request: requests.PreparedRequest
@@ -146,6 +169,33 @@ class PowerCodeSimulator:
     ) -> Iterable[bytes]:
         """Answer a request as a WSGI application."""
         return answer_wsgi(self.handle, environ, start_response)
+
+    def _staff_page(self, method: str, query: str) -> tuple[int, bytes]:
+        """Answer a browser opening a PowerCode staff page: only customer pages."""
+        params = parse_query(query)
+        customer_id = str(params.get("customerid", ""))
+        self.calls.append((f"PAGE {method}", params))
+        if method != "GET":
+            return 405, not_found_page("The simulator's pages answer GET only.")
+        if params.get("page") != CUSTOMER_PAGE:
+            page = params.get("page", "")
+            return 404, not_found_page(f"The simulator has no page “{page}”.")
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            message = f"The simulator has no customer #{customer_id}."
+            return 404, not_found_page(message)
+        tickets = [
+            (ticket_id, fields)
+            for ticket_id, fields in self.tickets.items()
+            if fields.get("customerID") == customer_id
+        ]
+        page = customer_page(
+            customer,
+            self.services.get(customer_id, []),
+            self.tags.get(customer_id, set()),
+            tickets,
+        )
+        return 200, page
 
     def _take_fault(self, action: str) -> _Fault | None:
         queue = self._faults.get(action)

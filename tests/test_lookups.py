@@ -350,7 +350,7 @@ def test_powercode_read_by_id_shows_fields_tags_and_orders(operator, upstreams):
 
     body = search(operator, "id", "1001").content.decode()
 
-    assert '<th scope="row">Address1</th><td>250 N WASHINGTON BLVD</td>' in body
+    assert '<th scope="row">Street</th><td>250 N WASHINGTON BLVD</td>' in body
     assert 'data-tag-id="12">Tag 12 (#12)' in body
     assert reverse("admin:orders_order_change", args=[order.pk]) in body
     assert_no_secret(body)
@@ -367,6 +367,94 @@ def test_powercode_read_by_site_id_finds_the_utopia_customer(
 
     assert f"#{order.powercode_customer_id} Ana" in body
     assert reverse("admin:orders_order_change", args=[order.pk]) in body
+
+
+def summary_rows(body: str) -> dict[str, str]:
+    """The customer summary as data-field: text."""
+    start = body.index('class="powercode-summary')
+    table = body[start : body.index("</table>", start)]
+    rows = re.findall(
+        r'data-field="([^"]+)"><th scope="row">[^<]*</th><td>([^<]*)<', table
+    )
+    return dict(rows)
+
+
+def all_fields(body: str) -> str:
+    return body[body.index('<details class="powercode-all-fields">') :].split(
+        "</details>"
+    )[0]
+
+
+def test_powercode_customer_reads_as_a_summary_then_all_fields(
+    operator, upstreams, django_capture_on_commit_callbacks
+):
+    order = OrderFactory(orderref=ANA)
+    provision_order.delay(order.pk).get()
+    order.refresh_from_db()
+
+    body = search(operator, "site", "SITE-104233").content.decode()
+
+    assert summary_rows(body) == {
+        "customer-id": order.powercode_customer_id,
+        "name": "Ana García-López",
+        "street": "123 N Main St Apt 4B",
+        "city": "Layton",
+        "state": "UT",
+        "zip": "84041",
+        "email": "ana.garcia@example.net",
+        "phone": "Home 801-555-0142",
+        "site-id": "SITE-104233",
+    }
+    rest = all_fields(body)
+    assert "<summary>All fields from PowerCode (8 more)</summary>" in rest
+    assert (
+        '<th scope="row">Address geocoded automatically</th>'
+        "<td><code>physicalAutomaticallyGeocode</code></td><td>Yes</td>"
+    ) in rest
+    assert "Order# UIA202511-040101<br>Utopia SiteID: SITE-104233" in rest
+    # Each field once: no second spelling, no raw JSON phone list.
+    for spelling in ("extAccountID", "firstName", "physicalStreet", "Address1"):
+        assert f'data-field="{spelling}"' not in body, spelling
+    assert "Number&quot;" not in body
+    assert_no_secret(body)
+
+
+def test_powercode_shows_a_second_spelling_that_disagrees(operator, upstreams):
+    upstreams.powercode.customers["1001"]["physicalStreet"] = "250 N Washington Blvd"
+    upstreams.powercode.customers["1001"]["physicalCity"] = "North Ogden"
+
+    body = search(operator, "id", "1001").content.decode()
+
+    assert summary_rows(body)["street"] == "250 N WASHINGTON BLVD"
+    assert summary_rows(body)["city"] == "Ogden"
+    assert 'data-field="physicalStreet"' not in body
+    assert "<code>physicalCity</code></td><td>North Ogden</td>" in all_fields(body)
+
+
+def test_powercode_search_results_have_nothing_left_to_unfold(operator, upstreams):
+    body = search(operator, "name", "smith").content.decode()
+
+    assert summary_rows(body)["name"] == "Robert Smith"
+    assert "powercode-all-fields" not in body
+
+
+def test_powercode_page_says_its_search_matches_spelling_exactly(operator, upstreams):
+    upstreams.powercode.customers["1003"] = {
+        "CustomerID": "1003",
+        "CompanyName": "Lucía García",
+        "ExtAccountID": "SITE-9",
+    }
+
+    found = search(operator, "name", "García").content.decode()
+    missed = search(operator, "name", "Garcia").content.decode()
+
+    assert 'data-customer-id="1003"' in found
+    assert 'data-customer-id="1003"' not in missed
+    assert 'id="powercode-none"' in missed
+    assert "accents included: try the name as typed in PowerCode" in missed
+    note = missed[missed.index('id="powercode-search-note"') :].split("</div>")[0]
+    assert "matches the spelling exactly, accents included" in note
+    assert "search by Utopia site id" in note
 
 
 def test_powercode_miss_is_said_plainly(operator, upstreams):

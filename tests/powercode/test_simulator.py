@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 import threading
 from functools import partial
 from urllib.parse import urlencode
 
 import pytest
+import requests
 
-from powercode.client import GEOCODE_FAILED, PowerCodeClient, PowerCodeError
+from powercode.client import (
+    GEOCODE_FAILED,
+    PowerCodeClient,
+    PowerCodeError,
+    customer_page_url,
+)
 from powercode.simulator import (
     INVALID_FIELD,
     INVALID_KEY,
@@ -305,3 +314,96 @@ def test_concurrent_creates_get_distinct_ids() -> None:
         thread.join()
 
     assert sorted(sim.customers) == [str(n) for n in range(2001, 2021)]
+
+
+def open_page(customer_id: str) -> requests.Response:
+    """Open a customer's page the way staff follow "Open in PowerCode"."""
+    url = customer_page_url("https://pc.example.test", customer_id)
+    return requests.get(url, timeout=5)
+
+
+def test_customer_page_shows_the_customer_services_tags_and_tickets(
+    client, wired
+) -> None:
+    customer_id = client.create_customer(customer_fields())
+    client.add_customer_service(customer_id, "31")
+    client.add_customer_tags(customer_id, [8, 5])
+    client.create_ticket({"customerID": customer_id, "summary": "Install"})
+
+    page = open_page(customer_id)
+
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    heading = f"<h1>PowerCode simulator: customer #{customer_id} Ana García-López</h1>"
+    assert heading in page.text
+    assert "not from PowerCode" in page.text
+    for shown in (
+        "<td>123 N MAIN ST APT 4B, Layton, UT 84041</td>",
+        "<td>SITE-123</td>",
+        "<td>ana@example.test</td>",
+        "<td>Home 801-555-0142</td>",
+        "<li>Service 31 (quantity 1)</li>",
+        "<li>Tag 5 (#5)</li><li>Tag 8 (#8)</li>",
+        "<li>#1 Install</li>",
+    ):
+        assert shown in page.text, shown
+    assert PORTAL_PASSWORD not in page.text
+
+
+def test_customer_page_of_a_sample_customer_says_what_it_lacks(wired) -> None:
+    page = open_page("1001")
+
+    assert page.status_code == 200
+    assert "<td>Robert Smith</td>" in page.text
+    assert '<th scope="row">Ext account id (Utopia site id)</th><td>-</td>' in page.text
+    assert "<li>No services.</li>" in page.text
+    assert "<li>No tags.</li>" in page.text
+
+
+def test_customer_page_escapes_what_the_customer_holds(wired) -> None:
+    wired.customers["1001"]["CompanyName"] = "<script>alert('x')</script>"
+    wired.customers["1001"]["ExtAccountID"] = 'SITE-"1"&'
+
+    page = open_page("1001")
+
+    assert "<script>" not in page.text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page.text
+    assert "<td>SITE-&quot;1&quot;&amp;</td>" in page.text
+
+
+def test_customer_page_of_an_unknown_customer_is_a_404_page(wired) -> None:
+    page = open_page("9999")
+
+    assert page.status_code == 404
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h1>PowerCode simulator: not found</h1>" in page.text
+    assert "The simulator has no customer #9999." in page.text
+
+
+def test_only_customer_pages_are_shown_and_only_to_get() -> None:
+    sim = PowerCodeSimulator(SAMPLE_CUSTOMERS, api_key=API_KEY)
+    customer = "q&page=/customers/_view.php&customerid=1001"
+
+    other = sim.handle("GET", "/index.php", "q&page=/tickets/_view.php", {}, b"")
+    posted = sim.handle("POST", "/index.php", customer, {}, b"")
+    moved = PowerCodeSimulator(SAMPLE_CUSTOMERS, api_key=API_KEY, staff_path="/pc/x")
+
+    assert other[:2] == (404, "text/html; charset=utf-8")
+    assert posted[0] == 405
+    assert moved.handle("GET", "/pc/x", customer, {}, b"")[0] == 200
+    assert moved.handle("GET", "/index.php", customer, {}, b"")[0] == 404
+    assert sim.calls[0] == ("PAGE GET", {"q": "", "page": "/tickets/_view.php"})
+
+
+def test_the_simulator_imports_nothing_of_the_service() -> None:
+    code = (
+        "import sys, powercode.simulator; "
+        "print(sorted({m.split('.')[0] for m in sys.modules}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    loaded = set(ast.literal_eval(done.stdout))
+    assert "powercode" in loaded
+    assert not loaded & {"django", "orders", "backoffice", "uac", "notifications"}

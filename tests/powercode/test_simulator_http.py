@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+import requests
 
-from powercode.client import GEOCODE_FAILED, PowerCodeClient, PowerCodeError
+from powercode.client import (
+    GEOCODE_FAILED,
+    PowerCodeClient,
+    PowerCodeError,
+    customer_page_url,
+)
 from powercode.simulator import INVALID_KEY, PowerCodeSimulator
 from tests.powercode.conftest import API_KEY, SAMPLE_CUSTOMERS, customer_fields
 
@@ -95,3 +101,20 @@ def test_slow_answer_times_out_after_the_customer_was_created(sim, base_url) -> 
 
     assert caught.value.transient is True
     assert "2001" in sim.customers
+
+
+def test_customer_page_over_http(sim, base_url) -> None:
+    sim.tags["1002"] = {5}
+
+    page = requests.get(customer_page_url(base_url, "1002"), timeout=5)
+    missing = requests.get(customer_page_url(base_url, "4242"), timeout=5)
+
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert (
+        "<h1>PowerCode simulator: customer #1002 Liam O&#x27;Connor</h1>" in page.text
+    )
+    assert "<td>SITE-77</td>" in page.text
+    assert "<li>Tag 5 (#5)</li>" in page.text
+    assert missing.status_code == 404
+    assert "no customer #4242" in missing.text
