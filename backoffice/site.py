@@ -23,6 +23,8 @@ class BackOfficeSite(admin.AdminSite):
     index_template = "backoffice/index.html"
     # UAC serves no public site for a "View site" link to open.
     site_url = None
+    # The lists staff work in need the width more than a second menu.
+    enable_nav_sidebar = False
 
     def get_urls(self) -> list[URLPattern]:
         import backoffice.pages  # noqa: F401  (registers the tool pages)

@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from backoffice.admin_pages import StaffTitles
 from tickets.models import TicketTemplate
 from tickets.preview import preview_ticket, recent_preview_orders
 from tickets.rendering import PLACEHOLDERS, braced
@@ -55,7 +56,7 @@ class TicketTemplateForm(forms.ModelForm):
 
 
 @admin.register(TicketTemplate)
-class TicketTemplateAdmin(admin.ModelAdmin):
+class TicketTemplateAdmin(StaffTitles):
     form = TicketTemplateForm
     list_display = ["name", "subject", "is_active", "updated_at"]
     list_display_links = ["name"]

@@ -8,15 +8,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from backoffice.admin_pages import StaffTitles, list_time
 from orders.admin.display import data_table, preformatted, pretty_body
 from orders.models import WebhookDelivery
 from uac.masking import mask_text
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(StaffTitles):
     list_display = [
-        "received_at",
+        "received",
         "sender",
         "message_type",
         "order_link",
@@ -47,6 +48,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description="Received", ordering="received_at")
+    def received(self, delivery: WebhookDelivery) -> str:
+        return list_time(delivery.received_at)
 
     @admin.display(description="Sender", ordering="remote_addr")
     def sender(self, delivery: WebhookDelivery) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from backoffice.admin_pages import StaffTitles
 from orders.admin.display import data_table, preformatted
 from orders.admin.failure_forms import (
     RECURRED_TEXT,
@@ -43,7 +44,7 @@ RETRY_DETAILS_SHOWN = 10
 
 
 @admin.register(Failure)
-class FailureAdmin(admin.ModelAdmin):
+class FailureAdmin(StaffTitles):
     form = FailureForm
     change_list_template = "admin/orders/failure/change_list.html"
     actions = ["resolve_with_note", "retry_orders"]

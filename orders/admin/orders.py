@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from backoffice.admin_pages import StaffTitles, list_time
 from orders.admin.display import data_table, pretty_json
 from orders.backoffice_actions import RetryOutcome, retry_order, retry_summary
 from orders.models import Order, OrderState, OrderStep
@@ -101,7 +102,7 @@ class OrderChangeList(ChangeList):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StaffTitles):
     list_display = [
         "orderref",
         "customer_name",
@@ -109,8 +110,8 @@ class OrderAdmin(admin.ModelAdmin):
         "plan",
         "state",
         "powercode_link",
-        "received_at",
-        "updated_at",
+        "received",
+        "updated",
     ]
     list_filter = ["state", "received_at", "finished_at"]
     date_hierarchy = "received_at"
@@ -165,6 +166,14 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="Customer", ordering="last_name")
     def customer_name(self, order: Order) -> str:
         return order.customer_name
+
+    @admin.display(description="Received", ordering="received_at")
+    def received(self, order: Order) -> str:
+        return list_time(order.received_at)
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, order: Order) -> str:
+        return list_time(order.updated_at)
 
     @admin.display(description="Plan", ordering="service_plan")
     def plan(self, order: Order) -> str:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from backoffice.admin_pages import StaffTitles
 from orders.models import AlwaysAddedFee, ProvisioningSettings, ServicePlanMapping
 from orders.settings_checks import (
     clean_addresses,
@@ -50,7 +51,7 @@ class ServicePlanMappingForm(forms.ModelForm):
 
 
 @admin.register(ServicePlanMapping)
-class ServicePlanMappingAdmin(admin.ModelAdmin):
+class ServicePlanMappingAdmin(StaffTitles):
     form = ServicePlanMappingForm
     list_display = ["utopia_product", "powercode_service_id", "quantity", "active"]
     list_filter = ["active"]
@@ -75,7 +76,7 @@ class AlwaysAddedFeeForm(forms.ModelForm):
 
 
 @admin.register(AlwaysAddedFee)
-class AlwaysAddedFeeAdmin(admin.ModelAdmin):
+class AlwaysAddedFeeAdmin(StaffTitles):
     form = AlwaysAddedFeeForm
     list_display = ["name", "powercode_service_id", "quantity", "active"]
     list_filter = ["active"]

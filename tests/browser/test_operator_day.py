@@ -32,6 +32,7 @@ def test_an_operator_finds_a_failed_order(log_in, failed_order, screenshot):
     page.click("#orders-order a")
     page.fill("#searchbar", failed_order.last_name)
     page.press("#searchbar", "Enter")
+    screenshot(page, "orders")
     page.click(f"text={UNMAPPED_ORDER}")
 
     assert page.locator("#content h2, #content").first.inner_text()
