@@ -7,17 +7,16 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from backoffice.admin_pages import StaffTitles
+from backoffice.admin_pages import StaffTitles, list_time
 from orders.admin.display import data_table, preformatted
 from orders.admin.failure_forms import (
     RECURRED_TEXT,
@@ -27,24 +26,22 @@ from orders.admin.failure_forms import (
     StatusFilter,
     seen_in,
 )
+from orders.admin.retrying import RetryButton
 from orders.backoffice_actions import (
     ResolveReport,
+    RetryOutcome,
     resolve_failures,
     resolve_unless_recurred,
     retry_failure,
     retry_failures,
-    retry_summary,
 )
 from orders.failure_stats import failure_stats
 from orders.models import Failure
 from uac.masking import mask_text
 
-# At most this many orders of a bulk retry are reported one by one.
-RETRY_DETAILS_SHOWN = 10
-
 
 @admin.register(Failure)
-class FailureAdmin(StaffTitles):
+class FailureAdmin(RetryButton, StaffTitles):
     form = FailureForm
     change_list_template = "admin/orders/failure/change_list.html"
     actions = ["resolve_with_note", "retry_orders"]
@@ -53,7 +50,7 @@ class FailureAdmin(StaffTitles):
         "order_link",
         "short_message",
         "occurrences",
-        "last_seen",
+        "last_seen_at",
         "resolved",
         "resolved_by",
     ]
@@ -106,6 +103,10 @@ class FailureAdmin(StaffTitles):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # failures are recorded by the pipeline, never by hand
 
+    @admin.display(description="Last seen", ordering="last_seen")
+    def last_seen_at(self, failure: Failure) -> str:
+        return list_time(failure.last_seen)
+
     @admin.display(description="Resolved by")
     def resolver(self, failure: Failure) -> str:
         # A name, not a link: operators may not open staff logins.
@@ -148,14 +149,6 @@ class FailureAdmin(StaffTitles):
         form = super().get_form(request, obj, change, **kwargs)
         form.resolving = "_resolve" in request.POST
         return form
-
-    def get_urls(self) -> list[URLPattern]:
-        retry = path(
-            "<path:object_id>/retry/",
-            self.admin_site.admin_view(self.retry_view),
-            name="orders_failure_retry",
-        )
-        return [retry, *super().get_urls()]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -216,23 +209,12 @@ class FailureAdmin(StaffTitles):
         self.message_user(request, text, messages.WARNING)
         return redirect(reverse("admin:orders_failure_change", args=[obj.pk]))
 
-    def retry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Send the failure's order through the pipeline again, from its page."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        failure = self.get_object(request, unquote(object_id))
-        if failure is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, failure):
-            raise PermissionDenied
-
+    def retry_object(self, request: HttpRequest, failure: Failure) -> RetryOutcome:
         outcome = retry_failure(failure)
         if outcome.history:
             self.log_change(request, failure, f"Order: {outcome.history}")
             self.log_change(request, failure.order, outcome.history)
-        level = messages.WARNING if outcome.warning else messages.SUCCESS
-        self.message_user(request, outcome.text, level)
-        return redirect(reverse("admin:orders_failure_change", args=[failure.pk]))
+        return outcome
 
     @admin.action(
         description="Retry the orders of selected failures", permissions=["change"]
@@ -248,17 +230,14 @@ class FailureAdmin(StaffTitles):
             if failure.order_id in queued:
                 self.log_change(request, failure, "Order: Retried.")
 
+        also = (
+            f"{counted(without_order, 'failure')} of no order cannot be retried:"
+            " the webhook had no usable orderref."
+            if without_order
+            else ""
+        )
         outcomes = [outcome for _, outcome in retried]
-        text = retry_summary(outcomes)
-        if without_order:
-            text += (
-                f" {counted(without_order, 'failure')} of no order cannot be retried:"
-                " the webhook had no usable orderref."
-            )
-        warning = without_order or any(o.queue_down for o in outcomes)
-        self.message_user(request, text, messages.WARNING if warning else messages.INFO)
-        for outcome in outcomes[:RETRY_DETAILS_SHOWN]:
-            self.message_user(request, outcome.text, messages.INFO)
+        self.report_retries(request, outcomes, also=also, warning=bool(without_order))
 
     @admin.action(
         description="Resolve selected failures with a note", permissions=["change"]

@@ -7,25 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import StaffTitles, list_time
 from orders.admin.display import data_table, pretty_json
-from orders.backoffice_actions import RetryOutcome, retry_order, retry_summary
+from orders.admin.retrying import RetryButton
+from orders.backoffice_actions import RetryOutcome, retry_order
 from orders.models import Order, OrderState, OrderStep
 from powercode.client import customer_page_url
-
-# At most this many orders of a bulk retry are reported one by one.
-RETRY_DETAILS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -102,7 +97,7 @@ class OrderChangeList(ChangeList):
 
 
 @admin.register(Order)
-class OrderAdmin(StaffTitles):
+class OrderAdmin(RetryButton, StaffTitles):
     list_display = [
         "orderref",
         "customer_name",
@@ -199,14 +194,6 @@ class OrderAdmin(StaffTitles):
     def utopia_data_table(self, order: Order) -> SafeString:
         return data_table(order.utopia_data)
 
-    def get_urls(self) -> list[URLPattern]:
-        retry = path(
-            "<path:object_id>/retry/",
-            self.admin_site.admin_view(self.retry_view),
-            name="orders_order_retry",
-        )
-        return [retry, *super().get_urls()]
-
     def change_view(
         self,
         request: HttpRequest,
@@ -241,37 +228,13 @@ class OrderAdmin(StaffTitles):
             "in_progress": order.state in (OrderState.RECEIVED, OrderState.PROCESSING),
         }
 
-    def retry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Send the order through the pipeline again, from its page."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        order = self.get_object(request, unquote(object_id))
-        if order is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, order):
-            raise PermissionDenied
-
-        self.report_retry(request, order, retry_order(order))
-        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
-
-    def report_retry(
-        self, request: HttpRequest, order: Order, outcome: RetryOutcome
-    ) -> None:
+    def retry_object(self, request: HttpRequest, order: Order) -> RetryOutcome:
+        outcome = retry_order(order)
         if outcome.history:
             self.log_change(request, order, outcome.history)
-        level = messages.WARNING if outcome.warning else messages.SUCCESS
-        self.message_user(request, outcome.text, level)
+        return outcome
 
     @admin.action(description="Retry selected orders", permissions=["change"])
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        orders = list(queryset)
-        outcomes = [retry_order(order) for order in orders]
-        for order, outcome in zip(orders, outcomes, strict=True):
-            if outcome.history:
-                self.log_change(request, order, outcome.history)
-
-        warning = any(outcome.queue_down for outcome in outcomes)
-        level = messages.WARNING if warning else messages.INFO
-        self.message_user(request, retry_summary(outcomes), level)
-        for outcome in outcomes[:RETRY_DETAILS_SHOWN]:
-            self.message_user(request, outcome.text, messages.INFO)
+        outcomes = [self.retry_object(request, order) for order in queryset]
+        self.report_retries(request, outcomes)
