@@ -19,7 +19,7 @@ from orders.matching import normalize_text
 from orders.models import Order, OrderState, ServicePlanMapping
 from orders.models.order import FINAL_STATES
 from orders.queue import QueueUnavailable, requeue_order
-from orders.steps import PlannedService, services_for
+from orders.steps import PlannedService, services_added_before, services_for
 from orders.upstream import utopia_client
 from orders.utopia_data import (
     UnusableAnswer,
@@ -146,10 +146,23 @@ def provision_now(
             return ProvisionResult(order, f"{done}: {lookup.error}", queued=False)
         if plan is not None and not lookup.needs_plan:
             return ProvisionResult(order, plan_refused(orderref, lookup), False)
+    if plan is not None and order is not None and plan_billed_otherwise(order, plan):
+        message = (
+            f"Not provisioned: {orderref} already has a plan billed in PowerCode,"
+            " so another one would bill the customer twice. Change the plan in"
+            " PowerCode instead."
+        )
+        return ProvisionResult(order, message, queued=False)
     if order is None:
         order, _ = create_or_get_order(orderref)
         logger.info("order %s stored from the utopia lookup", orderref)
     return queue_order(order, plan)
+
+
+def plan_billed_otherwise(order: Order, plan: ServicePlanMapping) -> bool:
+    """True when an earlier run billed a plan and staff now choose another."""
+    billed = any(key.startswith("plan:") for key in services_added_before(order))
+    return billed and order.chosen_plan_id != plan.pk
 
 
 def plan_refused(orderref: str, lookup: UtopiaLookup) -> str:

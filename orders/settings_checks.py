@@ -28,16 +28,17 @@ POWERCODE_ID = re.compile(r"[0-9]+")
 
 
 def is_powercode_id(value: str) -> bool:
-    """PowerCode numbers its services, tags, categories and groups."""
-    return POWERCODE_ID.fullmatch(value.strip()) is not None
+    """PowerCode numbers its services, tags, categories and groups from 1."""
+    value = value.strip()
+    return POWERCODE_ID.fullmatch(value) is not None and int(value) > 0
 
 
 def clean_powercode_id(value: str, what: str) -> str:
-    """Return value stripped, or refuse it when it is not a PowerCode id."""
+    """Return the id as PowerCode writes it ("007" is 7); refuse a non-id."""
     value = value.strip()
     if not is_powercode_id(value):
         raise ValidationError(f"{what} is a number from PowerCode, not “{value}”.")
-    return value
+    return str(int(value))
 
 
 def clean_id_list(text: str) -> str:
@@ -49,7 +50,7 @@ def clean_id_list(text: str) -> str:
             "Tag ids are numbers separated by commas; these are not: "
             + ", ".join(f"“{item}”" for item in wrong)
         )
-    return ", ".join(ids)
+    return ", ".join(str(int(item)) for item in ids)
 
 
 def clean_addresses(text: str) -> str:

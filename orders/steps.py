@@ -104,7 +104,7 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         journal.save_progress()
 
     summary = services_summary(wanted, journal.result["added"], in_doubt)
-    no_product = not product_names(order.utopia_data) and not order.chosen_plan_id
+    no_product = not product_names(order.utopia_data) and not active_chosen_plan(order)
     if unmapped or (no_product and not resolved_by_staff(order, UNMAPPED)):
         return StepOutcome(summary, failure=(UNMAPPED, unmapped_message(unmapped)))
     if in_doubt and not staff_checked(order):
@@ -140,16 +140,18 @@ def services_summary(
             groups["Not confirmed by PowerCode"].append(service.label)
         else:
             groups["Already added by an earlier attempt"].append(service.label)
+    # No closing period: the pipeline may add the failure's message after it.
     parts = [
-        f"{name}: {', '.join(labels)}." for name, labels in groups.items() if labels
+        f"{name}: {', '.join(labels)}" for name, labels in groups.items() if labels
     ]
-    return " ".join(parts) or "Added nothing."
+    return ". ".join(parts) or "Added nothing"
 
 
 def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:
     """Return the services to bill, and the products that have no mapping."""
-    if order.chosen_plan_id:
-        wanted, unmapped = [chosen_plan_service(order)], []
+    plan = active_chosen_plan(order)
+    if plan is not None:
+        wanted, unmapped = [chosen_plan_service(order, plan)], []
     else:
         wanted, unmapped = mapped_plan_services(order)
     for fee in AlwaysAddedFee.objects.filter(active=True):
@@ -161,9 +163,16 @@ def services_for(order: Order) -> tuple[list[PlannedService], list[str]]:
     return wanted, unmapped
 
 
-def chosen_plan_service(order: Order) -> PlannedService:
+def active_chosen_plan(order: Order) -> ServicePlanMapping | None:
+    """The plan staff chose for the order, unless it has been made inactive since."""
+    # Unticking "active" stops a plan's billing, a chosen one's too: the order
+    # is then billed by its products' mappings, or fails as unmapped.
+    plan = order.chosen_plan if order.chosen_plan_id else None
+    return plan if plan is not None and plan.active else None
+
+
+def chosen_plan_service(order: Order, plan: ServicePlanMapping) -> PlannedService:
     """The plan staff chose, billed in place of whatever Utopia's products map to."""
-    plan = order.chosen_plan
     products = product_names(order.utopia_data)
     # Keyed by the products it stands for, as a mapped plan is: one bought
     # product is billed once, whether by its mapping or by staff's choice.

@@ -230,3 +230,39 @@ def test_a_mapping_edited_in_the_admin_bills_the_next_order(administrator, upstr
 
     calls = upstreams.powercode_calls("addCustomerService")
     assert {"serviceID": "4242", "quantity": "2"}.items() <= calls[0].items()
+
+
+@pytest.mark.parametrize(
+    ("service_id", "quantity", "error"),
+    [
+        ("0", "1", "is a number from PowerCode"),
+        ("12", "0", "greater than or equal to 1"),
+    ],
+)
+def test_a_plan_that_would_bill_nothing_is_refused(
+    administrator, service_id, quantity, error
+):
+    response = administrator.post(
+        reverse("admin:orders_serviceplanmapping_add"),
+        {
+            "utopia_product": "5 Gbps",
+            "powercode_service_id": service_id,
+            "quantity": quantity,
+            "active": "on",
+        },
+    )
+
+    assert error in response.content.decode()
+    assert not ServicePlanMapping.objects.filter(utopia_product="5 Gbps").exists()
+
+
+def test_leading_zeros_are_dropped_from_a_service_id(administrator):
+    administrator.post(
+        reverse("admin:orders_serviceplanmapping_add"),
+        {"utopia_product": "5 Gbps", "powercode_service_id": "007", "quantity": "1"},
+    )
+
+    assert (
+        ServicePlanMapping.objects.get(utopia_product="5 Gbps").powercode_service_id
+        == "7"
+    )

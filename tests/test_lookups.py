@@ -525,3 +525,42 @@ def test_an_orderref_typed_in_lower_case_is_looked_up(operator, upstreams):
 
     assert 'id="utopia-customer"' in body
     assert "Ana" in body
+
+
+def test_another_plan_is_refused_once_a_plan_was_billed(
+    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+):
+    other = ServicePlanMapping.objects.create(
+        utopia_product="Residential 1G", powercode_service_id="88"
+    )
+    upstreams.powercode.fail_next("createTicket", api_status=5, message="No category")
+    provision_now(
+        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+    )
+    order = Order.objects.get(orderref=MEI)
+    assert order.state == OrderState.FAILED
+
+    response = provision_now(
+        operator, django_capture_on_commit_callbacks, MEI, plan=other.pk
+    )
+
+    order.refresh_from_db()
+    assert "already has a plan billed" in response.content.decode()
+    assert order.chosen_plan == business_plan
+    services = [c["serviceID"] for c in upstreams.powercode_calls("addCustomerService")]
+    assert "88" not in services
+
+
+def test_a_chosen_plan_made_inactive_is_not_billed(
+    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+):
+    order = OrderFactory(orderref=MEI, chosen_plan=business_plan)
+    business_plan.active = False
+    business_plan.save()
+
+    provision_order.delay(order.pk).get()
+
+    order.refresh_from_db()
+    services = [c["serviceID"] for c in upstreams.powercode_calls("addCustomerService")]
+    assert "77" not in services
+    assert order.failures.filter(kind=FailureKind.UNMAPPED_SERVICE_PLAN).exists()

@@ -47,9 +47,12 @@ class TicketTemplate(models.Model):
     def activate(self) -> TicketTemplate | None:
         """Make this the one active template; return the one it replaced."""
         with transaction.atomic():
+            # Every template locked, not only the active one: two staff
+            # activating at once then take turns, and the second one's look
+            # for the active template sees the first one's choice.
+            list(TicketTemplate.objects.select_for_update().order_by("pk"))
             previous = (
-                TicketTemplate.objects.select_for_update()
-                .filter(is_active=True)
+                TicketTemplate.objects.filter(is_active=True)
                 .exclude(pk=self.pk)
                 .first()
             )

@@ -139,6 +139,10 @@ PASSWORD_HASHERS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# A bulk resolve posts two fields a failure (its id and when it was last seen):
+# Django's 1,000 would refuse a selection of 500.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 TIME_ZONE = env.str("TIME_ZONE", default="America/Denver")
 FORMAT_MODULE_PATH = ["uac.formats"]
 USE_I18N = True

@@ -28,7 +28,19 @@ from orders.settings_checks import (
 SERVICE_ID_HELP = "The service's id in PowerCode (a number), under Services."
 
 
-class ServicePlanMappingForm(forms.ModelForm):
+class BilledServiceForm(forms.ModelForm):
+    """A PowerCode service billed to new customers: a real id, at least one."""
+
+    # The model allows 0, which would bill the customer nothing, unnoticed.
+    quantity = forms.IntegerField(min_value=1, initial=1)
+
+    def clean_powercode_service_id(self) -> str:
+        return clean_powercode_id(
+            self.cleaned_data["powercode_service_id"], "The service id"
+        )
+
+
+class ServicePlanMappingForm(BilledServiceForm):
     class Meta:
         model = ServicePlanMapping
         fields = ["utopia_product", "powercode_service_id", "quantity", "active"]
@@ -44,11 +56,6 @@ class ServicePlanMappingForm(forms.ModelForm):
             self.cleaned_data["utopia_product"], self.instance.pk
         )
 
-    def clean_powercode_service_id(self) -> str:
-        return clean_powercode_id(
-            self.cleaned_data["powercode_service_id"], "The service id"
-        )
-
 
 @admin.register(ServicePlanMapping)
 class ServicePlanMappingAdmin(StaffTitles):
@@ -58,7 +65,7 @@ class ServicePlanMappingAdmin(StaffTitles):
     search_fields = ["utopia_product", "powercode_service_id"]
 
 
-class AlwaysAddedFeeForm(forms.ModelForm):
+class AlwaysAddedFeeForm(BilledServiceForm):
     class Meta:
         model = AlwaysAddedFee
         fields = ["name", "powercode_service_id", "quantity", "active"]
@@ -68,11 +75,6 @@ class AlwaysAddedFeeForm(forms.ModelForm):
             "powercode_service_id": SERVICE_ID_HELP,
             "active": "Only active fees are added to new customers.",
         }
-
-    def clean_powercode_service_id(self) -> str:
-        return clean_powercode_id(
-            self.cleaned_data["powercode_service_id"], "The service id"
-        )
 
 
 @admin.register(AlwaysAddedFee)

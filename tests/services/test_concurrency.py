@@ -18,6 +18,7 @@ from orders.errors import RetryLater
 from orders.locks import lock_key
 from orders.models import Failure, Order, OrderState, WebhookDelivery
 from tests.helpers import post_webhook, webhook_body
+from tickets.models import TicketTemplate
 
 pytestmark = [
     pytest.mark.services,
@@ -149,3 +150,16 @@ def test_simultaneous_bad_deliveries_are_one_failure_counted_each_time(postgres)
     assert failure.kind == "invalid_webhook"
     assert failure.occurrences == 8
     assert WebhookDelivery.objects.count() == 8
+
+
+def test_two_templates_activated_at_once_leave_one_active(postgres):
+    templates = [
+        TicketTemplate.objects.create(name=f"Rival {i}", subject="s", body="b")
+        for i in range(2)
+    ]
+
+    for _ in range(5):
+        outcomes = run_at_once(2, lambda i: templates[i].activate())
+
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert TicketTemplate.objects.filter(is_active=True).count() == 1
