@@ -378,3 +378,19 @@ def test_no_secret_is_shown(admin_client, settings):
         body = response.content.decode()
         assert secret not in body
         assert "key=********" in body
+
+
+def test_a_note_saved_from_an_old_page_keeps_the_resolution_note(admin_client):
+    failure = failure_of()
+    page = admin_client.get(page_url(failure))
+    version = page.context["adminform"].form["opened_version"].value()
+    resolve_failure(failure, user=StaffUserFactory(), note="Created ticket 881")
+
+    response = admin_client.post(
+        page_url(failure),
+        {"note": "looking at it", "_continue": "Save note", "opened_version": version},
+    )
+
+    failure.refresh_from_db()
+    assert "Someone saved a change here" in response.content.decode()
+    assert failure.note == "Created ticket 881"

@@ -266,3 +266,32 @@ def test_leading_zeros_are_dropped_from_a_service_id(administrator):
         ServicePlanMapping.objects.get(utopia_product="5 Gbps").powercode_service_id
         == "7"
     )
+
+
+def opened_version(response) -> str:
+    return response.context["adminform"].form["opened_version"].value()
+
+
+def test_a_save_from_a_page_opened_before_another_save_is_refused(administrator):
+    page = administrator.get(SETTINGS_URL)
+    ProvisioningSettings.objects.update(tag_ids="12, 40")  # someone else saved
+
+    stale = settings_form(
+        email_recipients="billing@example.com",
+        tag_ids="5",
+        opened_version=opened_version(page),
+    )
+    response = administrator.post(SETTINGS_URL, stale)
+
+    assert "Someone saved a change here after you opened" in response.content.decode()
+    assert ProvisioningSettings.load().tag_ids == "12, 40"
+
+
+def test_a_save_from_a_current_page_goes_through(administrator):
+    page = administrator.get(SETTINGS_URL)
+
+    administrator.post(
+        SETTINGS_URL, settings_form(tag_ids="7", opened_version=opened_version(page))
+    )
+
+    assert ProvisioningSettings.load().tag_ids == "7"

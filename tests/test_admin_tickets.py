@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from backoffice.roles import OPERATORS
 from orders.models import Order
-from tests.factories import OrderFactory, StaffUserFactory
+from tests.factories import OrderFactory
+from tests.helpers import logged_in
 from tests.test_pipeline import ANA, provision
 from tickets.models import TicketTemplate
 
@@ -21,9 +22,7 @@ ADD = "admin:tickets_tickettemplate_add"
 
 @pytest.fixture
 def operator() -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=OPERATORS))
-    return client
+    return logged_in(OPERATORS)
 
 
 @pytest.fixture
@@ -243,3 +242,17 @@ def test_activating_an_id_that_is_not_one_is_not_found(operator):
     url = reverse("admin:tickets_tickettemplate_activate", args=["abc"])
 
     assert operator.post(url).status_code == 404
+
+
+def test_an_edit_from_an_old_page_does_not_undo_another_edit(operator, seeded):
+    subject_before = seeded.subject
+    page = operator.get(change_url(seeded))
+    version = page.context["adminform"].form["opened_version"].value()
+    TicketTemplate.objects.filter(pk=seeded.pk).update(body="<p>New body</p>")
+
+    stale = form_data(seeded, subject="Edited {customer_name}", opened_version=version)
+    response = operator.post(change_url(seeded), stale)
+
+    seeded.refresh_from_db()
+    assert "Someone saved a change here" in response.content.decode()
+    assert (seeded.body, seeded.subject) == ("<p>New body</p>", subject_before)

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from backoffice.admin_pages import StaffTitles
+from backoffice.stale_forms import CarriesOpenedVersion, UnchangedSinceOpened
 from tickets.models import TicketTemplate
 from tickets.preview import preview_ticket, recent_preview_orders
 from tickets.rendering import PLACEHOLDERS, braced
@@ -28,7 +29,7 @@ ACTIVE_NOT_DELETED = (
 )
 
 
-class TicketTemplateForm(forms.ModelForm):
+class TicketTemplateForm(UnchangedSinceOpened):
     """The template form; a preview request validates it but never saves it."""
 
     # The admin saves whenever the form is valid. "Preview" posts the same form
@@ -56,7 +57,7 @@ class TicketTemplateForm(forms.ModelForm):
 
 
 @admin.register(TicketTemplate)
-class TicketTemplateAdmin(StaffTitles):
+class TicketTemplateAdmin(CarriesOpenedVersion, StaffTitles):
     form = TicketTemplateForm
     list_display = ["name", "subject", "is_active", "updated_at"]
     list_display_links = ["name"]

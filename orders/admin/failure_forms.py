@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from backoffice.stale_forms import UnchangedSinceOpened
 from orders.models import Failure
 
 RECURRED_TEXT = (
@@ -59,7 +60,7 @@ def parse_seen(value: str) -> datetime | None:
         return None
 
 
-class FailureForm(forms.ModelForm):
+class FailureForm(UnchangedSinceOpened):
     """The note, and when the failure was last seen as the page showed it."""
 
     # Carried through the page so a failure that recurs meanwhile is not
@@ -75,6 +76,13 @@ class FailureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_last_seen"].initial = self.instance.last_seen.isoformat()
+
+    def guarded_fields(self) -> list[str]:
+        # A note saved from an old page must not replace a resolution's note.
+        return ["note", "resolved", "resolved_at"]
+
+    def stale_check_applies(self) -> bool:
+        return not self.resolving  # resolving has its own check, on last_seen
 
     def clean_seen_last_seen(self) -> datetime | None:
         return parse_seen(self.cleaned_data["seen_last_seen"])

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import StaffTitles, list_time
+from backoffice.stale_forms import CarriesOpenedVersion
 from orders.admin.display import data_table, preformatted
 from orders.admin.failure_forms import (
     RECURRED_TEXT,
@@ -41,7 +42,7 @@ from uac.masking import mask_text
 
 
 @admin.register(Failure)
-class FailureAdmin(RetryButton, StaffTitles):
+class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
     form = FailureForm
     change_list_template = "admin/orders/failure/change_list.html"
     actions = ["resolve_with_note", "retry_orders"]

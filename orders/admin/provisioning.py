@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import StaffTitles
+from backoffice.stale_forms import CarriesOpenedVersion, UnchangedSinceOpened
 from orders.models import AlwaysAddedFee, ProvisioningSettings, ServicePlanMapping
 from orders.settings_checks import (
     clean_addresses,
@@ -28,7 +29,7 @@ from orders.settings_checks import (
 SERVICE_ID_HELP = "The service's id in PowerCode (a number), under Services."
 
 
-class BilledServiceForm(forms.ModelForm):
+class BilledServiceForm(UnchangedSinceOpened):
     """A PowerCode service billed to new customers: a real id, at least one."""
 
     # The model allows 0, which would bill the customer nothing, unnoticed.
@@ -58,7 +59,7 @@ class ServicePlanMappingForm(BilledServiceForm):
 
 
 @admin.register(ServicePlanMapping)
-class ServicePlanMappingAdmin(StaffTitles):
+class ServicePlanMappingAdmin(CarriesOpenedVersion, StaffTitles):
     form = ServicePlanMappingForm
     list_display = ["utopia_product", "powercode_service_id", "quantity", "active"]
     list_filter = ["active"]
@@ -78,7 +79,7 @@ class AlwaysAddedFeeForm(BilledServiceForm):
 
 
 @admin.register(AlwaysAddedFee)
-class AlwaysAddedFeeAdmin(StaffTitles):
+class AlwaysAddedFeeAdmin(CarriesOpenedVersion, StaffTitles):
     form = AlwaysAddedFeeForm
     list_display = ["name", "powercode_service_id", "quantity", "active"]
     list_filter = ["active"]
@@ -93,7 +94,7 @@ POWERCODE_ID_FIELDS = {
 }
 
 
-class ProvisioningSettingsForm(forms.ModelForm):
+class ProvisioningSettingsForm(UnchangedSinceOpened):
     class Meta:
         model = ProvisioningSettings
         fields = [
@@ -168,7 +169,7 @@ class ProvisioningSettingsForm(forms.ModelForm):
 
 
 @admin.register(ProvisioningSettings)
-class ProvisioningSettingsAdmin(admin.ModelAdmin):
+class ProvisioningSettingsAdmin(CarriesOpenedVersion):
     """The one settings row: its list opens the row, which is never deleted."""
 
     form = ProvisioningSettingsForm
