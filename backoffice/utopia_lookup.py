@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 
 from orders.intake import ORDERREF_PATTERN, create_or_get_order
 from orders.matching import normalize_text
-from orders.models import Order, OrderState, ServicePlanMapping
-from orders.models.order import FINAL_STATES
+from orders.models import Order, ServicePlanMapping
+from orders.models.order import SETTLED_STATES
 from orders.queue import QueueUnavailable, requeue_order
 from orders.steps import PlannedService, services_added_before, services_for
 from orders.upstream import utopia_client
@@ -31,9 +31,6 @@ from uac.masking import mask_secrets
 from utopia.client import UtopiaError
 
 logger = logging.getLogger(__name__)
-
-# Done with: provisioning again could only bill or ticket the customer twice.
-NOT_REPROVISIONED = tuple(s for s in FINAL_STATES if s != OrderState.FAILED)
 
 
 @dataclass
@@ -76,9 +73,9 @@ class UtopiaLookup:
 
     @property
     def can_provision(self) -> bool:
-        if self.order is not None:
-            return self.order.state not in NOT_REPROVISIONED
-        return self.data is not None
+        # Only what Utopia knows now is provisioned, stored order or not.
+        settled = self.order is not None and self.order.state in SETTLED_STATES
+        return self.data is not None and not settled
 
 
 def valid_orderref(orderref: str) -> bool:
@@ -133,7 +130,7 @@ def provision_now(
 ) -> ProvisionResult:
     """Store the order if Utopia knows it, and queue it as a webhook would."""
     order = Order.objects.filter(orderref=orderref).first()
-    if order is not None and order.state in NOT_REPROVISIONED:
+    if order is not None and order.state in SETTLED_STATES:
         message = (
             f"{orderref} is {order.get_state_display().lower()}: it is not"
             " provisioned again."

@@ -17,12 +17,13 @@ from orders.models import ServicePlanMapping
 from orders.models.provisioning import split_list
 
 # Shown as set or not set in the admin; their values never leave the settings.
+# (environment variable, setting): named as staff find them in the env file.
 ENVIRONMENT_SECRETS = (
-    "PC_API_KEY",
-    "UTOPIA_API_KEY",
-    "CUSTOMER_PORTAL_PASSWORD",
-    "WEBHOOK_SECRET",
-    "EMAIL_HOST_PASSWORD",
+    ("PC_API_KEY", "PC_API_KEY"),
+    ("UTOPIA_API_KEY", "UTOPIA_API_KEY"),
+    ("CUSTOMER_PORTAL_PASSWORD", "CUSTOMER_PORTAL_PASSWORD"),
+    ("WEBHOOK_SECRET", "WEBHOOK_SECRET"),
+    ("MAIL_PASSWORD", "EMAIL_HOST_PASSWORD"),
 )
 POWERCODE_ID = re.compile(r"[0-9]+")
 
@@ -93,4 +94,7 @@ def clean_utopia_product(product: str, mapping_pk: int | None) -> str:
 
 def secret_status() -> list[tuple[str, bool]]:
     """Each environment secret's name and whether it is set."""
-    return [(name, bool(getattr(settings, name, ""))) for name in ENVIRONMENT_SECRETS]
+    return [
+        (variable, bool(getattr(settings, setting, "")))
+        for variable, setting in ENVIRONMENT_SECRETS
+    ]

@@ -201,16 +201,17 @@ def mapped_plan_services(order: Order) -> tuple[list[PlannedService], list[str]]
 
 
 def unmapped_message(unmapped: list[str]) -> str:
-    """What staff read when a plan could not be billed."""
+    """What staff read when a plan could not be billed, and what each can do."""
+    choose = "choose the plan for this order in the Utopia lookup (Provision now)"
     if not unmapped:
         return (
             "Utopia's order names no product, so no plan was billed. Find out what"
-            " the customer bought and add it in PowerCode; then resolve this failure"
-            " and retry the order."
+            f" the customer bought, then {choose}."
         )
     return (
         f"No PowerCode service is mapped to {', '.join(unmapped)}: the plan was not"
-        " billed. Add the mapping, then retry the order."
+        " billed. An administrator can map it (Service plan mappings), then retry"
+        f" the order; or {choose}."
     )
 
 

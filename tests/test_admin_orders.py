@@ -302,7 +302,7 @@ def test_delivery_list_shows_sender_msg_orderref_and_why_refused(operator_client
     assert "203.0.113.9" in body
     assert "new_order" in body
     assert reverse("admin:orders_order_change", args=[order.pk]) in body
-    assert "Accepted, provisioning" in body
+    assert "Accepted: order stored and queued" in body
     assert "The body is not JSON." in body
 
 

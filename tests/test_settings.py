@@ -51,7 +51,8 @@ def test_missing_required_variable_stops_start_up_with_one_line_naming_it():
     assert result.returncode == 4  # the units do not restart on it
     assert result.stderr.strip().splitlines() == [
         "uac: configuration error: missing required environment variable PC_API_KEY"
-        " (set it in .env, or DEBUG=true to run on the simulators)"
+        " (set it in the environment file: /etc/uac/uac.env in production, .env"
+        " in a checkout; on a laptop DEBUG=true runs on the simulators)"
     ]
 
 

@@ -59,7 +59,7 @@ class TicketTemplateForm(UnchangedSinceOpened):
 @admin.register(TicketTemplate)
 class TicketTemplateAdmin(CarriesOpenedVersion, StaffTitles):
     form = TicketTemplateForm
-    list_display = ["name", "subject", "is_active", "updated_at"]
+    list_display = ["name", "ticket_title", "is_active", "updated_at"]
     list_display_links = ["name"]
     search_fields = ["name", "subject"]
     readonly_fields = ["is_active"]
@@ -70,7 +70,7 @@ class TicketTemplateAdmin(CarriesOpenedVersion, StaffTitles):
             {
                 "fields": ["name", "is_active", "subject", "summary", "body"],
                 "description": format_html(
-                    "Placeholders you can use in the subject, summary and body: "
+                    "Placeholders for the ticket title, first line and body: "
                     '<code id="ticket-placeholders">{}</code>. Anything else in'
                     " braces is refused when you save.",
                     braced(list(PLACEHOLDERS)),
@@ -110,6 +110,10 @@ class TicketTemplateAdmin(CarriesOpenedVersion, StaffTitles):
 
     def url_name(self, view: str) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    @admin.display(description="Ticket title", ordering="subject")
+    def ticket_title(self, template: TicketTemplate) -> str:
+        return template.subject
 
     def activate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Make one template active, from the button on its change page."""

@@ -56,7 +56,8 @@ def required(name: str) -> str:
         return SIMULATOR_DEFAULTS[name]
     raise ImproperlyConfigured(
         f"missing required environment variable {name} "
-        "(set it in .env, or DEBUG=true to run on the simulators)"
+        "(set it in the environment file: /etc/uac/uac.env in production, .env"
+        " in a checkout; on a laptop DEBUG=true runs on the simulators)"
     )
 
 

@@ -38,6 +38,7 @@ from orders.backoffice_actions import (
 )
 from orders.failure_stats import failure_stats
 from orders.models import Failure
+from orders.models.order import SETTLED_STATES
 from uac.masking import mask_text
 
 
@@ -171,7 +172,9 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
         context = {
             "show_save_and_add_another": False,
             "can_resolve": may_change and not failure.resolved,
-            "can_retry": may_change and failure.order_id is not None,
+            "can_retry": may_change
+            and failure.order_id is not None
+            and failure.order.state not in SETTLED_STATES,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)

@@ -20,6 +20,7 @@ from orders.admin.display import data_table, pretty_json
 from orders.admin.retrying import RetryButton
 from orders.backoffice_actions import RetryOutcome, retry_order
 from orders.models import Order, OrderState, OrderStep
+from orders.models.order import SETTLED_STATES
 from powercode.client import customer_page_url
 
 
@@ -212,6 +213,8 @@ class OrderAdmin(RetryButton, StaffTitles):
     def page_context(self, request: HttpRequest, order: Order | None) -> dict[str, Any]:
         """What the order page shows below the fields; nothing on it is saved."""
         context: dict[str, Any] = {
+            # Nothing here is edited: the order's page, not "Change order".
+            "title": "Order",
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -224,7 +227,8 @@ class OrderAdmin(RetryButton, StaffTitles):
             "journal": journal_entries(order),
             "order_failures": order.failures.order_by("resolved", "-last_seen"),
             "order_deliveries": order.deliveries.order_by("-received_at"),
-            "can_retry": self.has_change_permission(request, order),
+            "can_retry": self.has_change_permission(request, order)
+            and order.state not in SETTLED_STATES,
             "in_progress": order.state in (OrderState.RECEIVED, OrderState.PROCESSING),
         }
 

@@ -8,7 +8,7 @@ class WebhookDelivery(models.Model):
     """A raw webhook delivery, stored before anything else can fail."""
 
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted, provisioning"
+        ACCEPTED = "accepted", "Accepted: order stored and queued"
         REPEATED = "repeated", "Repeat of a known order"
         TEST = "test", "Test, staff emailed"
         IGNORED = "ignored", "Ignored message"

@@ -20,6 +20,8 @@ FINAL_STATES = (
     OrderState.FAILED,
     OrderState.IGNORED,
 )
+# Final and done with: running one again could only bill or ticket twice.
+SETTLED_STATES = tuple(state for state in FINAL_STATES if state != OrderState.FAILED)
 
 
 class Order(models.Model):
