@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from notifications.emails import send_staff_email
 from orders.models import Order, OrderState, ProvisioningSettings
@@ -34,6 +35,7 @@ def send_outcome_email(order: Order, state: str) -> str:
         "failures": []
         if state in (OrderState.COMPLETED, OrderState.DUPLICATE)
         else list(order.failures.filter(resolved=False)),
+        "order_url": order_page_url(order),
         "powercode_url": (
             customer_page_url(settings.PC_URL, order.powercode_customer_id)
             if order.powercode_customer_id
@@ -43,6 +45,14 @@ def send_outcome_email(order: Order, state: str) -> str:
     recipients = ProvisioningSettings.load().recipient_list()
     send_staff_email(subject, "notifications/order_outcome.txt", context, recipients)
     return subject
+
+
+def order_page_url(order: Order) -> str:
+    """The order's page in the back office, or "" when SITE_URL is not set."""
+    if not settings.SITE_URL:
+        return ""
+    path = reverse("admin:orders_order_change", args=[order.pk])
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def send_test_email(remote_addr: str | None) -> None:

@@ -61,8 +61,9 @@ def test_unknown_order_is_recorded_without_emailing_staff(
 
 
 def test_completed_order_emails_staff_with_customer_and_link(
-    client, django_capture_on_commit_callbacks, upstreams
+    client, django_capture_on_commit_callbacks, upstreams, settings
 ):
+    settings.SITE_URL = "https://uac.example.com/"
     order = deliver(client, django_capture_on_commit_callbacks, "UIA202511-040101")
 
     [email] = mail.outbox
@@ -72,6 +73,9 @@ def test_completed_order_emails_staff_with_customer_and_link(
     assert f"#{order.ticket_id}" in email.body
     assert "1 Gbps" in email.body
     assert "ana.garcia@example.net" in email.body
+    assert (
+        f"https://uac.example.com/admin/orders/order/{order.pk}/change/" in email.body
+    )
 
 
 def test_unmapped_plan_creates_customer_adds_fees_and_bills_no_plan(

@@ -64,6 +64,8 @@ def required(name: str) -> str:
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where staff open the back office, for links in their emails; none if empty.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 # Behind nginx in production: cookies only over HTTPS, and the client address
 # of a webhook taken from X-Forwarded-For when a trusted proxy sent it.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool(
