@@ -23,7 +23,7 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LINE_CHOICES = (50, 200, 1000, 5000)
 DEFAULT_LINES = 200
 BLOCK_SIZE = 64 * 1024
-# The file handler rotates at 10 MB: a filter may look through all of it.
+# How far back a filter looks: a page stays quick even on a large log file.
 SCAN_LIMIT = 10 * 1024 * 1024
 RECORD_START = re.compile(
     r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{3})? (" + "|".join(LEVELS) + r") "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,24 @@ def test_a_refused_page_is_logged_in_one_line(settings):
 
     assert "Forbidden (Permission denied): /admin/logs/" in written
     assert "Traceback" not in written
+
+
+def test_every_process_follows_the_log_file_once_logrotate_moved_it(tmp_path):
+    from uac.app_logging import LogFileHandler
+
+    path = tmp_path / "log" / "uac.log"
+    writers = [LogFileHandler(str(path)) for _ in range(2)]  # two processes' own
+    logger = logging.getLogger("tests.rotation")
+    for writer in writers:
+        logger.addHandler(writer)
+    try:
+        logger.warning("before")
+        path.rename(path.with_suffix(".log.1"))  # what logrotate does
+        logger.warning("after")
+    finally:
+        for writer in writers:
+            logger.removeHandler(writer)
+            writer.close()
+
+    assert path.read_text().count("after") == 2
+    assert "after" not in path.with_suffix(".log.1").read_text()

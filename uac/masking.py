@@ -10,7 +10,6 @@ import logging
 import logging.handlers
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -79,11 +78,3 @@ class SecretMaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
         return True
-
-
-class SafeRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating file handler that creates its folder first."""
-
-    def __init__(self, filename: str, *args: Any, **kwargs: Any) -> None:
-        Path(filename).parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(filename, *args, **kwargs)

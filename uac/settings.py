@@ -273,7 +273,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "mask_secrets": {"()": "uac.masking.SecretMaskingFilter"},
-        "refusal_one_line": {"()": "uac.log_filters.RefusalWithoutTraceback"},
+        "refusal_one_line": {"()": "uac.app_logging.RefusalWithoutTraceback"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -285,10 +285,8 @@ LOGGING = {
             "filters": ["refusal_one_line", "mask_secrets"],
         },
         "file": {
-            "class": "uac.masking.SafeRotatingFileHandler",
+            "class": "uac.app_logging.LogFileHandler",
             "filename": LOG_FILE,
-            "maxBytes": 10 * 1024 * 1024,
-            "backupCount": 5,
             "formatter": "plain",
             "filters": ["refusal_one_line", "mask_secrets"],
         },
