@@ -19,7 +19,12 @@ from django.utils import timezone
 
 from orders.models import Failure, Order, OrderState
 from orders.models.order import FINAL_STATES
-from orders.queue import QueueUnavailable, requeue_order
+from orders.queue import (
+    QUEUE_DOWN_MESSAGE,
+    QueueUnavailable,
+    park_order,
+    requeue_order,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +72,30 @@ def retry_order(order: Order) -> RetryOutcome:
     if not queued:
         return RetryOutcome(False, not_queued_text(order), warning=True)
     return RetryOutcome(True, retried_text(order))
+
+
+def retry_orders(orders: Iterable[Order]) -> list[tuple[Order, RetryOutcome]]:
+    """Retry each order; once the queue is found down, the rest only wait.
+
+    Each try at a broker that does not answer costs seconds: a bulk retry
+    of hundreds would outlast the web request. The orders left waiting are
+    queued by the sweep (requeue_stalled) once the queue is back.
+    """
+    results = []
+    queue_down = False
+    for order in orders:
+        outcome = park(order) if queue_down else retry_order(order)
+        queue_down = queue_down or outcome.queue_down
+        results.append((order, outcome))
+    return results
+
+
+def park(order: Order) -> RetryOutcome:
+    if not park_order(order):
+        order.refresh_from_db()
+        return RetryOutcome(False, not_queued_text(order), warning=True)
+    text = f"{order.orderref}: {QUEUE_DOWN_MESSAGE}"
+    return RetryOutcome(False, text, warning=True, queue_down=True)
 
 
 def not_queued_text(order: Order) -> str:
@@ -119,7 +148,7 @@ def retry_failures(
             without_order += 1
         else:
             orders.setdefault(failure.order.pk, failure.order)
-    return [(order, retry_order(order)) for order in orders.values()], without_order
+    return retry_orders(orders.values()), without_order
 
 
 def retry_failure(failure: Failure) -> RetryOutcome:

@@ -89,6 +89,14 @@ def requeue_order(
     return reopened
 
 
+def park_order(order: Order) -> bool:
+    """Leave a retried order waiting for the sweep, the queue being known down."""
+    if not reopen_order(order):
+        return False
+    record_not_queued(order, QUEUE_DOWN_MESSAGE)
+    return True
+
+
 def record_not_queued(order: Order, message: str) -> None:
     """Record that the order waits for the queue, so staff and the sweep see it."""
     record_failure(order, FailureKind.QUEUE_UNAVAILABLE, message)

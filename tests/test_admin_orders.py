@@ -234,6 +234,29 @@ def test_retry_with_the_queue_down_warns_and_keeps_the_order_waiting(
     assert LogEntry.objects.get().change_message.startswith("Retry not queued")
 
 
+@committing
+def test_a_bulk_retry_tries_a_queue_found_down_only_once(admin_client, monkeypatch):
+    tries = []
+
+    def refuse(*args, **kwargs):
+        tries.append(args)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("orders.tasks.provision_order.delay", refuse)
+    orders = [OrderFactory(state=OrderState.FAILED) for _ in range(3)]
+
+    admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "retry_orders", "_selected_action": [o.pk for o in orders]},
+    )
+
+    assert len(tries) == 1
+    for order in orders:
+        order.refresh_from_db()
+        assert order.state == OrderState.RECEIVED  # waiting for the sweep
+        assert order.failures.filter(kind="queue_unavailable", resolved=False).exists()
+
+
 def test_retry_needs_post_and_change_permission(admin_client):
     order = OrderFactory(state=OrderState.FAILED)
     viewer = StaffUserFactory()

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import StaffTitles, list_time
+from orders import backoffice_actions
 from orders.admin.display import data_table, pretty_json
 from orders.admin.retrying import RetryButton
 from orders.backoffice_actions import RetryOutcome, retry_order
@@ -240,5 +241,8 @@ class OrderAdmin(RetryButton, StaffTitles):
 
     @admin.action(description="Retry selected orders", permissions=["change"])
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        outcomes = [self.retry_object(request, order) for order in queryset]
-        self.report_retries(request, outcomes)
+        retried = backoffice_actions.retry_orders(queryset)
+        for order, outcome in retried:
+            if outcome.history:
+                self.log_change(request, order, outcome.history)
+        self.report_retries(request, [outcome for _, outcome in retried])
