@@ -70,3 +70,31 @@ def require_service(name: str, reachable: bool) -> None:
     if os.environ.get("UAC_REQUIRE_SERVICES"):
         pytest.fail(f"{message}, and UAC_REQUIRE_SERVICES is set")
     pytest.skip(message)
+
+
+@pytest.fixture
+def operator():
+    """A staff member in the Operators group."""
+    from backoffice.roles import OPERATORS
+    from tests.factories import StaffUserFactory
+
+    return StaffUserFactory(role=OPERATORS)
+
+
+@pytest.fixture
+def operator_client(operator):
+    """A test client logged in as an operator."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def administrator_client():
+    """A test client logged in as a member of the Administrators group."""
+    from backoffice.roles import ADMINISTRATORS
+    from tests.helpers import logged_in
+
+    return logged_in(ADMINISTRATORS)

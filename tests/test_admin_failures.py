@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.roles import OPERATORS
 from orders.admin.failures import FailureAdmin
 from orders.failure_stats import failure_stats
 from orders.failures import record_failure, recur, resolve_failure
@@ -31,18 +30,6 @@ pytestmark = pytest.mark.django_db
 committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LIST_URL = "/admin/orders/failure/"
-
-
-@pytest.fixture
-def operator() -> object:
-    return StaffUserFactory(role=OPERATORS)
-
-
-@pytest.fixture
-def operator_client(operator) -> Client:
-    client = Client()
-    client.force_login(operator)
-    return client
 
 
 def failure_of(order: Order | None = None, **fields: object) -> Failure:

@@ -32,13 +32,6 @@ LIST_URL = "/admin/orders/order/"
 
 
 @pytest.fixture
-def operator_client() -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory(role=OPERATORS))
-    return client
-
-
-@pytest.fixture
 def failed_order(upstreams) -> Order:
     """The sample order whose "10 Gbps" plan is not mapped: it fails."""
     order = Order.objects.create(orderref="UIA202511-040103")
@@ -381,3 +374,9 @@ def test_the_journal_names_calls_for_staff_not_by_key():
         "added": ["Bond fee (service 3)", "250 Mbps (chosen by staff)"],
         "ticket_id": "7",
     }
+
+
+def test_the_order_page_links_its_utopia_lookup(operator_client, failed_order):
+    body = operator_client.get(page_url(failed_order)).content.decode()
+
+    assert f'?orderref={failed_order.orderref}" id="order-utopia-lookup"' in body

@@ -7,28 +7,16 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import mail
 from django.forms.models import model_to_dict
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
-from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import AlwaysAddedFee, ProvisioningSettings, ServicePlanMapping
 from orders.settings_checks import ENVIRONMENT_SECRETS
-from tests.helpers import logged_in
 from tests.test_pipeline import ANA, MEI, provision
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS_URL = reverse("admin:orders_provisioningsettings_changelist")
-
-
-@pytest.fixture
-def administrator() -> Client:
-    return logged_in(ADMINISTRATORS)
-
-
-@pytest.fixture
-def operator() -> Client:
-    return logged_in(OPERATORS)
 
 
 def settings_form(**changes: object) -> dict[str, object]:
@@ -37,8 +25,8 @@ def settings_form(**changes: object) -> dict[str, object]:
     return {key: value for key, value in {**data, **changes}.items() if value != ""}
 
 
-def test_the_settings_list_opens_the_one_settings_row(administrator):
-    response = administrator.get(SETTINGS_URL)
+def test_the_settings_list_opens_the_one_settings_row(administrator_client):
+    response = administrator_client.get(SETTINGS_URL)
 
     assert response.status_code == 200
     assert response.context["original"] == ProvisioningSettings.load()
@@ -48,15 +36,17 @@ def test_the_settings_list_opens_the_one_settings_row(administrator):
     assert ProvisioningSettings.objects.count() == 1
 
 
-def test_settings_cannot_be_added_or_deleted(administrator):
+def test_settings_cannot_be_added_or_deleted(administrator_client):
     row = ProvisioningSettings.load()
     delete = reverse("admin:orders_provisioningsettings_delete", args=[row.pk])
 
     assert (
-        administrator.get(reverse("admin:orders_provisioningsettings_add")).status_code
+        administrator_client.get(
+            reverse("admin:orders_provisioningsettings_add")
+        ).status_code
         == 403
     )
-    assert administrator.post(delete, {"post": "yes"}).status_code == 403
+    assert administrator_client.post(delete, {"post": "yes"}).status_code == 403
     assert ProvisioningSettings.objects.count() == 1
 
 
@@ -69,22 +59,22 @@ def test_settings_cannot_be_added_or_deleted(administrator):
         reverse("admin:orders_alwaysaddedfee_add"),
     ],
 )
-def test_an_operator_gets_403_on_settings(operator, url):
+def test_an_operator_gets_403_on_settings(operator_client, url):
     ProvisioningSettings.load()
 
-    assert operator.get(url).status_code == 403
+    assert operator_client.get(url).status_code == 403
 
 
-def test_an_operator_cannot_post_a_settings_change(operator):
-    response = operator.post(SETTINGS_URL, settings_form(tag_ids="99"))
+def test_an_operator_cannot_post_a_settings_change(operator_client):
+    response = operator_client.post(SETTINGS_URL, settings_form(tag_ids="99"))
 
     assert response.status_code == 403
     assert ProvisioningSettings.load().tag_ids != "99"
 
 
-def test_secrets_are_shown_as_set_or_not_set_never_their_values(administrator):
+def test_secrets_are_shown_as_set_or_not_set_never_their_values(administrator_client):
     with override_settings(EMAIL_HOST_PASSWORD=""):
-        body = administrator.get(SETTINGS_URL).content.decode()
+        body = administrator_client.get(SETTINGS_URL).content.decode()
 
     assert 'id="environment-secrets"' in body
     assert '<code>PC_API_KEY</code>: <span class="secret-set">set</span>' in body
@@ -97,8 +87,8 @@ def test_secrets_are_shown_as_set_or_not_set_never_their_values(administrator):
         assert not value or value[:6] not in body, setting
 
 
-def test_a_settings_change_is_saved_and_in_the_history(administrator):
-    response = administrator.post(
+def test_a_settings_change_is_saved_and_in_the_history(administrator_client):
+    response = administrator_client.post(
         SETTINGS_URL,
         settings_form(
             tag_ids=" 12,40 ", email_recipients="a@example.com\nb@example.com"
@@ -113,7 +103,7 @@ def test_a_settings_change_is_saved_and_in_the_history(administrator):
     assert entry.action_flag == CHANGE
     assert "Tag ids" in entry.get_change_message()
     history = reverse("admin:orders_provisioningsettings_history", args=[row.pk])
-    assert "Tag ids" in administrator.get(history).content.decode()
+    assert "Tag ids" in administrator_client.get(history).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -127,17 +117,17 @@ def test_a_settings_change_is_saved_and_in_the_history(administrator):
     ],
 )
 def test_bad_settings_are_refused_naming_what_is_wrong(
-    administrator, field, value, message
+    administrator_client, field, value, message
 ):
-    response = administrator.post(SETTINGS_URL, settings_form(**{field: value}))
+    response = administrator_client.post(SETTINGS_URL, settings_form(**{field: value}))
 
     assert response.status_code == 200
     assert message in " ".join(response.context["adminform"].form.errors[field])
     assert not LogEntry.objects.exists()
 
 
-def test_a_service_id_must_be_a_number(administrator):
-    response = administrator.post(
+def test_a_service_id_must_be_a_number(administrator_client):
+    response = administrator_client.post(
         reverse("admin:orders_alwaysaddedfee_add"),
         {"name": "Bond", "powercode_service_id": "bond", "quantity": 1},
     )
@@ -149,8 +139,8 @@ def test_a_service_id_must_be_a_number(administrator):
     assert not AlwaysAddedFee.objects.filter(name="Bond").exists()
 
 
-def test_a_product_mapped_with_other_case_or_spacing_is_refused(administrator):
-    response = administrator.post(
+def test_a_product_mapped_with_other_case_or_spacing_is_refused(administrator_client):
+    response = administrator_client.post(
         reverse("admin:orders_serviceplanmapping_add"),
         {"utopia_product": "1  GBPS", "powercode_service_id": "77", "quantity": 1},
     )
@@ -162,8 +152,10 @@ def test_a_product_mapped_with_other_case_or_spacing_is_refused(administrator):
     )
 
 
-def test_a_mapping_added_in_the_admin_bills_the_next_order(administrator, upstreams):
-    response = administrator.post(
+def test_a_mapping_added_in_the_admin_bills_the_next_order(
+    administrator_client, upstreams
+):
+    response = administrator_client.post(
         reverse("admin:orders_serviceplanmapping_add"),
         {
             "utopia_product": "10 Gbps",
@@ -183,9 +175,9 @@ def test_a_mapping_added_in_the_admin_bills_the_next_order(administrator, upstre
 
 
 def test_tags_and_recipients_changed_in_the_admin_apply_to_the_next_order(
-    administrator, upstreams
+    administrator_client, upstreams
 ):
-    administrator.post(
+    administrator_client.post(
         SETTINGS_URL,
         settings_form(tag_ids="12, 40", email_recipients="sales@example.com"),
     )
@@ -198,9 +190,9 @@ def test_tags_and_recipients_changed_in_the_admin_apply_to_the_next_order(
 
 
 def test_a_ticket_owner_changed_in_the_admin_reaches_the_next_ticket(
-    administrator, upstreams
+    administrator_client, upstreams
 ):
-    administrator.post(
+    administrator_client.post(
         SETTINGS_URL,
         settings_form(ticket_responsible_user="Support", ticket_category="60"),
     )
@@ -211,11 +203,13 @@ def test_a_ticket_owner_changed_in_the_admin_reaches_the_next_ticket(
     assert (ticket["responsibleUser"], ticket["category"]) == ("Support", "60")
 
 
-def test_a_mapping_edited_in_the_admin_bills_the_next_order(administrator, upstreams):
+def test_a_mapping_edited_in_the_admin_bills_the_next_order(
+    administrator_client, upstreams
+):
     mapping = ServicePlanMapping.objects.get(utopia_product="1 Gbps")
     url = reverse("admin:orders_serviceplanmapping_change", args=[mapping.pk])
 
-    response = administrator.post(
+    response = administrator_client.post(
         url,
         {
             "utopia_product": "1 Gbps",
@@ -240,9 +234,9 @@ def test_a_mapping_edited_in_the_admin_bills_the_next_order(administrator, upstr
     ],
 )
 def test_a_plan_that_would_bill_nothing_is_refused(
-    administrator, service_id, quantity, error
+    administrator_client, service_id, quantity, error
 ):
-    response = administrator.post(
+    response = administrator_client.post(
         reverse("admin:orders_serviceplanmapping_add"),
         {
             "utopia_product": "5 Gbps",
@@ -256,8 +250,8 @@ def test_a_plan_that_would_bill_nothing_is_refused(
     assert not ServicePlanMapping.objects.filter(utopia_product="5 Gbps").exists()
 
 
-def test_leading_zeros_are_dropped_from_a_service_id(administrator):
-    administrator.post(
+def test_leading_zeros_are_dropped_from_a_service_id(administrator_client):
+    administrator_client.post(
         reverse("admin:orders_serviceplanmapping_add"),
         {"utopia_product": "5 Gbps", "powercode_service_id": "007", "quantity": "1"},
     )
@@ -272,8 +266,8 @@ def opened_version(response) -> str:
     return response.context["adminform"].form["opened_version"].value()
 
 
-def test_a_save_from_a_page_opened_before_another_save_is_refused(administrator):
-    page = administrator.get(SETTINGS_URL)
+def test_a_save_from_a_page_opened_before_another_save_is_refused(administrator_client):
+    page = administrator_client.get(SETTINGS_URL)
     ProvisioningSettings.objects.update(tag_ids="12, 40")  # someone else saved
 
     stale = settings_form(
@@ -281,16 +275,16 @@ def test_a_save_from_a_page_opened_before_another_save_is_refused(administrator)
         tag_ids="5",
         opened_version=opened_version(page),
     )
-    response = administrator.post(SETTINGS_URL, stale)
+    response = administrator_client.post(SETTINGS_URL, stale)
 
     assert "Someone saved a change here after you opened" in response.content.decode()
     assert ProvisioningSettings.load().tag_ids == "12, 40"
 
 
-def test_a_save_from_a_current_page_goes_through(administrator):
-    page = administrator.get(SETTINGS_URL)
+def test_a_save_from_a_current_page_goes_through(administrator_client):
+    page = administrator_client.get(SETTINGS_URL)
 
-    administrator.post(
+    administrator_client.post(
         SETTINGS_URL, settings_form(tag_ids="7", opened_version=opened_version(page))
     )
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.test import Client
 from django.urls import reverse
 
-from backoffice.roles import OPERATORS
 from orders.models import Order
 from tests.factories import OrderFactory
-from tests.helpers import logged_in
 from tests.test_pipeline import ANA, provision
 from tickets.models import TicketTemplate
 
@@ -18,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:tickets_tickettemplate_changelist"
 ADD = "admin:tickets_tickettemplate_add"
-
-
-@pytest.fixture
-def operator() -> Client:
-    return logged_in(OPERATORS)
 
 
 @pytest.fixture
@@ -51,8 +43,8 @@ def form_data(template: TicketTemplate, **changes: str) -> dict[str, str]:
     return {**data, **changes}
 
 
-def test_an_operator_creates_a_template(operator):
-    response = operator.post(
+def test_an_operator_creates_a_template(operator_client):
+    response = operator_client.post(
         reverse(ADD),
         {"name": "Gold", "subject": "Gold: {customer_name}", "body": "<p>{zip}</p>"},
     )
@@ -63,15 +55,17 @@ def test_an_operator_creates_a_template(operator):
     assert LogEntry.objects.filter(object_id=str(template.pk)).exists()
 
 
-def test_the_form_lists_the_placeholders(operator, seeded):
-    body = operator.get(change_url(seeded)).content.decode()
+def test_the_form_lists_the_placeholders(operator_client, seeded):
+    body = operator_client.get(change_url(seeded)).content.decode()
 
     assert 'id="ticket-placeholders"' in body
     assert "{customer_name}" in body and "{service_plan}" in body
 
 
-def test_an_unknown_placeholder_is_refused_and_named_at_its_field(operator, seeded):
-    response = operator.post(
+def test_an_unknown_placeholder_is_refused_and_named_at_its_field(
+    operator_client, seeded
+):
+    response = operator_client.post(
         change_url(seeded), form_data(seeded, body="<p>{customer_nmae}</p>")
     )
 
@@ -82,8 +76,8 @@ def test_an_unknown_placeholder_is_refused_and_named_at_its_field(operator, seed
     assert "customer_nmae" not in seeded.body
 
 
-def test_preview_renders_the_unsaved_form_for_the_sample_order(operator, seeded):
-    response = operator.post(
+def test_preview_renders_the_unsaved_form_for_the_sample_order(operator_client, seeded):
+    response = operator_client.post(
         change_url(seeded),
         {**form_data(seeded, subject="Draft for {first_name}"), "_preview": "1"},
     )
@@ -99,8 +93,8 @@ def test_preview_renders_the_unsaved_form_for_the_sample_order(operator, seeded)
     assert not Order.objects.exists()
 
 
-def test_preview_on_the_add_form_saves_nothing(operator):
-    response = operator.post(
+def test_preview_on_the_add_form_saves_nothing(operator_client):
+    response = operator_client.post(
         reverse(ADD),
         {"name": "New", "subject": "{order_ref}", "body": "x", "_preview": "1"},
     )
@@ -109,7 +103,7 @@ def test_preview_on_the_add_form_saves_nothing(operator):
     assert not TicketTemplate.objects.filter(name="New").exists()
 
 
-def test_preview_for_a_stored_order_escapes_customer_data(operator, seeded):
+def test_preview_for_a_stored_order_escapes_customer_data(operator_client, seeded):
     OrderFactory(
         orderref="UIA-X1",
         site_id="SITE-1",
@@ -117,7 +111,7 @@ def test_preview_for_a_stored_order_escapes_customer_data(operator, seeded):
         utopia_data={"address": {"city": "Ogden"}},
     )
 
-    response = operator.post(
+    response = operator_client.post(
         change_url(seeded),
         {
             **form_data(seeded, body="<b>{first_name}</b>"),
@@ -132,10 +126,10 @@ def test_preview_for_a_stored_order_escapes_customer_data(operator, seeded):
     assert "<script>alert(1)" not in response.content.decode()
 
 
-def test_preview_for_an_order_without_utopia_data_says_so(operator, seeded):
+def test_preview_for_an_order_without_utopia_data_says_so(operator_client, seeded):
     OrderFactory(orderref="UIA-EMPTY")
 
-    response = operator.post(
+    response = operator_client.post(
         change_url(seeded),
         {**form_data(seeded), "_preview": "1", "preview_order": "UIA-EMPTY"},
     )
@@ -145,8 +139,8 @@ def test_preview_for_an_order_without_utopia_data_says_so(operator, seeded):
     )
 
 
-def test_preview_with_an_unknown_placeholder_shows_the_error(operator, seeded):
-    response = operator.post(
+def test_preview_with_an_unknown_placeholder_shows_the_error(operator_client, seeded):
+    response = operator_client.post(
         change_url(seeded),
         {**form_data(seeded, subject="{nope}"), "_preview": "1"},
     )
@@ -157,10 +151,12 @@ def test_preview_with_an_unknown_placeholder_shows_the_error(operator, seeded):
     assert "preview" not in response.context
 
 
-def test_the_activate_button_switches_the_active_template(operator, seeded, other):
+def test_the_activate_button_switches_the_active_template(
+    operator_client, seeded, other
+):
     url = reverse("admin:tickets_tickettemplate_activate", args=[other.pk])
 
-    response = operator.post(url, follow=True)
+    response = operator_client.post(url, follow=True)
 
     assert "“Business” is now the active template" in response.content.decode()
     assert TicketTemplate.active() == other
@@ -171,21 +167,21 @@ def test_the_activate_button_switches_the_active_template(operator, seeded, othe
     }
 
 
-def test_the_activate_action_takes_exactly_one_template(operator, seeded, other):
+def test_the_activate_action_takes_exactly_one_template(operator_client, seeded, other):
     both = {"action": "activate_selected", "_selected_action": [seeded.pk, other.pk]}
-    response = operator.post(reverse(CHANGELIST), both, follow=True)
+    response = operator_client.post(reverse(CHANGELIST), both, follow=True)
     assert "Select exactly one template" in response.content.decode()
     assert TicketTemplate.active() == seeded
 
     one = {"action": "activate_selected", "_selected_action": [other.pk]}
-    operator.post(reverse(CHANGELIST), one)
+    operator_client.post(reverse(CHANGELIST), one)
     assert TicketTemplate.active() == other
 
 
-def test_the_active_template_is_not_deleted(operator, seeded):
+def test_the_active_template_is_not_deleted(operator_client, seeded):
     url = reverse("admin:tickets_tickettemplate_delete", args=[seeded.pk])
 
-    response = operator.post(url, {"post": "yes"}, follow=True)
+    response = operator_client.post(url, {"post": "yes"}, follow=True)
 
     assert response.status_code == 200
     assert "is the active ticket template and cannot be deleted" in (
@@ -195,7 +191,7 @@ def test_the_active_template_is_not_deleted(operator, seeded):
 
 
 def test_bulk_delete_refuses_a_selection_with_the_active_template(
-    operator, seeded, other
+    operator_client, seeded, other
 ):
     data = {
         "action": "delete_selected",
@@ -203,22 +199,24 @@ def test_bulk_delete_refuses_a_selection_with_the_active_template(
         "post": "yes",
     }
 
-    response = operator.post(reverse(CHANGELIST), data, follow=True)
+    response = operator_client.post(reverse(CHANGELIST), data, follow=True)
 
     assert "cannot be deleted" in response.content.decode()
     assert TicketTemplate.objects.count() == 2
 
 
-def test_bulk_delete_removes_inactive_templates(operator, seeded, other):
+def test_bulk_delete_removes_inactive_templates(operator_client, seeded, other):
     data = {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"}
 
-    operator.post(reverse(CHANGELIST), data)
+    operator_client.post(reverse(CHANGELIST), data)
 
     assert list(TicketTemplate.objects.all()) == [seeded]
 
 
-def test_an_edit_in_the_admin_reaches_the_next_ticket(operator, seeded, upstreams):
-    operator.post(
+def test_an_edit_in_the_admin_reaches_the_next_ticket(
+    operator_client, seeded, upstreams
+):
+    operator_client.post(
         change_url(seeded),
         form_data(seeded, subject="Welcome {first_name} in {city}"),
     )
@@ -230,28 +228,31 @@ def test_an_edit_in_the_admin_reaches_the_next_ticket(operator, seeded, upstream
 
 
 def test_the_make_active_button_shows_only_for_an_inactive_template(
-    operator, seeded, other
+    operator_client, seeded, other
 ):
-    assert 'id="activate-template"' in operator.get(change_url(other)).content.decode()
+    assert (
+        'id="activate-template"'
+        in operator_client.get(change_url(other)).content.decode()
+    )
     assert 'id="activate-template"' not in (
-        operator.get(change_url(seeded)).content.decode()
+        operator_client.get(change_url(seeded)).content.decode()
     )
 
 
-def test_activating_an_id_that_is_not_one_is_not_found(operator):
+def test_activating_an_id_that_is_not_one_is_not_found(operator_client):
     url = reverse("admin:tickets_tickettemplate_activate", args=["abc"])
 
-    assert operator.post(url).status_code == 404
+    assert operator_client.post(url).status_code == 404
 
 
-def test_an_edit_from_an_old_page_does_not_undo_another_edit(operator, seeded):
+def test_an_edit_from_an_old_page_does_not_undo_another_edit(operator_client, seeded):
     subject_before = seeded.subject
-    page = operator.get(change_url(seeded))
+    page = operator_client.get(change_url(seeded))
     version = page.context["adminform"].form["opened_version"].value()
     TicketTemplate.objects.filter(pk=seeded.pk).update(body="<p>New body</p>")
 
     stale = form_data(seeded, subject="Edited {customer_name}", opened_version=version)
-    response = operator.post(change_url(seeded), stale)
+    response = operator_client.post(change_url(seeded), stale)
 
     seeded.refresh_from_db()
     assert "Someone saved a change here" in response.content.decode()

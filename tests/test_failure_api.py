@@ -10,25 +10,12 @@ from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from backoffice.roles import OPERATORS
 from orders.models import Failure, FailureKind, OrderState
 from tests.factories import OrderFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse"  # StaffUserFactory's
-
-
-@pytest.fixture
-def operator() -> object:
-    return StaffUserFactory(role=OPERATORS)
-
-
-@pytest.fixture
-def operator_client(operator) -> Client:
-    client = Client()
-    client.force_login(operator)
-    return client
 
 
 def failure_of(orderref: str = "UIA202511-040101", **fields: object) -> Failure:

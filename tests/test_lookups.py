@@ -35,11 +35,6 @@ SECRETS = ("PC_API_KEY", "UTOPIA_API_KEY", "WEBHOOK_SECRET")
 
 
 @pytest.fixture
-def operator() -> Client:
-    return logged_in(OPERATORS)
-
-
-@pytest.fixture
 def business_plan() -> ServicePlanMapping:
     return ServicePlanMapping.objects.create(
         utopia_product="Business 10G", powercode_service_id="77", quantity=1
@@ -60,8 +55,8 @@ def assert_no_secret(body: str) -> None:
         assert getattr(settings, name) not in body, name
 
 
-def test_utopia_lookup_shows_the_order_readably(operator, upstreams):
-    response = look_up(operator, ANA)
+def test_utopia_lookup_shows_the_order_readably(operator_client, upstreams):
+    response = look_up(operator_client, ANA)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -77,21 +72,23 @@ def test_utopia_lookup_shows_the_order_readably(operator, upstreams):
     assert_no_secret(body)
 
 
-def test_utopia_lookup_links_the_order_uac_has(operator, upstreams):
+def test_utopia_lookup_links_the_order_uac_has(operator_client, upstreams):
     order = OrderFactory(orderref=ANA, state=OrderState.FAILED)
 
-    body = look_up(operator, ANA).content.decode()
+    body = look_up(operator_client, ANA).content.decode()
 
     assert reverse("admin:orders_order_change", args=[order.pk]) in body
     assert 'data-state="failed"' in body
 
 
-def test_unmapped_product_offers_the_active_plans(operator, upstreams, business_plan):
+def test_unmapped_product_offers_the_active_plans(
+    operator_client, upstreams, business_plan
+):
     ServicePlanMapping.objects.create(
         utopia_product="Retired", powercode_service_id="9", active=False
     )
 
-    body = look_up(operator, MEI).content.decode()
+    body = look_up(operator_client, MEI).content.decode()
 
     assert 'class="unmapped">not mapped' in body
     assert "No plan is mapped for this order" in body
@@ -99,8 +96,8 @@ def test_unmapped_product_offers_the_active_plans(operator, upstreams, business_
     assert "Retired" not in body
 
 
-def test_unknown_orderref_is_said_plainly(operator, upstreams):
-    response = look_up(operator, UNKNOWN)
+def test_unknown_orderref_is_said_plainly(operator_client, upstreams):
+    response = look_up(operator_client, UNKNOWN)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -108,18 +105,20 @@ def test_unknown_orderref_is_said_plainly(operator, upstreams):
     assert "Nothing to provision" in body
 
 
-def test_a_malformed_orderref_is_refused_without_calling_utopia(operator, upstreams):
-    response = look_up(operator, "no spaces please")
+def test_a_malformed_orderref_is_refused_without_calling_utopia(
+    operator_client, upstreams
+):
+    response = look_up(operator_client, "no spaces please")
 
     assert response.status_code == 200
     assert "This is not an orderref" in response.content.decode()
     assert upstreams.utopia.calls == []
 
 
-def test_utopia_outage_is_a_readable_message(operator, upstreams):
+def test_utopia_outage_is_a_readable_message(operator_client, upstreams):
     upstreams.utopia.fail_next(status=503)
 
-    response = look_up(operator, ANA)
+    response = look_up(operator_client, ANA)
 
     assert response.status_code == 502
     assert "Utopia did not answer usably" in response.content.decode()
@@ -134,30 +133,30 @@ def test_utopia_outage_is_a_readable_message(operator, upstreams):
         ({"body": "<html>oops</html>"}, "body that is not JSON"),
     ],
 )
-def test_utopia_transport_faults_are_readable(operator, answer, shown):
+def test_utopia_transport_faults_are_readable(operator_client, answer, shown):
     reset_clients()
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, re.compile(r".*/spquery/contractlookup"), **answer)
-        response = look_up(operator, ANA)
+        response = look_up(operator_client, ANA)
     reset_clients()
 
     assert response.status_code == 502
     assert shown in response.content.decode()
 
 
-def test_utopia_error_naming_the_key_is_masked(operator, upstreams):
+def test_utopia_error_naming_the_key_is_masked(operator_client, upstreams):
     upstreams.utopia.answer_error_next(f"Bad key {settings.UTOPIA_API_KEY}")
 
-    response = look_up(operator, ANA)
+    response = look_up(operator_client, ANA)
 
     assert response.status_code == 502
     assert_no_secret(response.content.decode())
 
 
 def test_provision_now_stores_and_provisions_a_new_order(
-    operator, upstreams, django_capture_on_commit_callbacks
+    operator_client, upstreams, django_capture_on_commit_callbacks
 ):
-    response = provision_now(operator, django_capture_on_commit_callbacks, ANA)
+    response = provision_now(operator_client, django_capture_on_commit_callbacks, ANA)
 
     order = Order.objects.get(orderref=ANA)
     assert response.redirect_chain[-1][0] == reverse(
@@ -173,10 +172,10 @@ def test_provision_now_stores_and_provisions_a_new_order(
 
 
 def test_unmapped_order_provisioned_with_a_chosen_plan_completes(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
     )
 
     order = Order.objects.get(orderref=MEI)
@@ -189,7 +188,7 @@ def test_unmapped_order_provisioned_with_a_chosen_plan_completes(
 
 
 def test_failed_unmapped_order_is_retried_with_the_chosen_plan(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=MEI)
     provision_order.delay(order.pk).get()
@@ -197,7 +196,7 @@ def test_failed_unmapped_order_is_retried_with_the_chosen_plan(
     assert order.state == OrderState.FAILED
 
     provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
     )
 
     order.refresh_from_db()
@@ -210,12 +209,12 @@ def test_failed_unmapped_order_is_retried_with_the_chosen_plan(
 
 
 def test_chosen_plan_bills_an_order_without_order_items(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
-    assert 'id="id_plan"' in look_up(operator, DANA).content.decode()
+    assert 'id="id_plan"' in look_up(operator_client, DANA).content.decode()
 
     provision_now(
-        operator, django_capture_on_commit_callbacks, DANA, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, DANA, plan=business_plan.pk
     )
 
     order = Order.objects.get(orderref=DANA)
@@ -224,13 +223,13 @@ def test_chosen_plan_bills_an_order_without_order_items(
 
 
 def test_a_completed_order_is_not_provisioned_again(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=ANA, state=OrderState.COMPLETED)
-    assert 'id="provision-refused"' in look_up(operator, ANA).content.decode()
+    assert 'id="provision-refused"' in look_up(operator_client, ANA).content.decode()
 
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, ANA, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, ANA, plan=business_plan.pk
     )
 
     order.refresh_from_db()
@@ -242,14 +241,14 @@ def test_a_completed_order_is_not_provisioned_again(
 
 
 def test_an_inactive_plan_cannot_be_chosen(
-    operator, upstreams, django_capture_on_commit_callbacks
+    operator_client, upstreams, django_capture_on_commit_callbacks
 ):
     retired = ServicePlanMapping.objects.create(
         utopia_product="Retired", powercode_service_id="9", active=False
     )
 
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=retired.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=retired.pk
     )
 
     assert "Not provisioned: Select a valid choice." in response.content.decode()
@@ -258,10 +257,10 @@ def test_an_inactive_plan_cannot_be_chosen(
 
 
 def test_a_plan_is_refused_for_an_order_whose_product_is_mapped(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, ANA, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, ANA, plan=business_plan.pk
     )
 
     assert "product is mapped (" in response.content.decode()
@@ -270,12 +269,12 @@ def test_a_plan_is_refused_for_an_order_whose_product_is_mapped(
 
 
 def test_an_order_a_worker_holds_keeps_its_plan(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=MEI, state=OrderState.PROCESSING)
 
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
     )
 
     order.refresh_from_db()
@@ -285,9 +284,11 @@ def test_an_order_a_worker_holds_keeps_its_plan(
 
 
 def test_provision_now_stores_nothing_utopia_does_not_know(
-    operator, upstreams, django_capture_on_commit_callbacks
+    operator_client, upstreams, django_capture_on_commit_callbacks
 ):
-    response = provision_now(operator, django_capture_on_commit_callbacks, UNKNOWN)
+    response = provision_now(
+        operator_client, django_capture_on_commit_callbacks, UNKNOWN
+    )
 
     assert response.redirect_chain[-1][0] == f"{UTOPIA_URL}?orderref={UNKNOWN}"
     assert "Not stored: Utopia has no order" in response.content.decode()
@@ -296,13 +297,15 @@ def test_provision_now_stores_nothing_utopia_does_not_know(
 
 # Committed for real: the broker is reached when the queueing commits.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_provision_now_says_when_the_queue_is_down(operator, upstreams, monkeypatch):
+def test_provision_now_says_when_the_queue_is_down(
+    operator_client, upstreams, monkeypatch
+):
     def broker_down(*args: object, **kwargs: object) -> None:
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(provision_order, "delay", broker_down)
 
-    response = operator.post(UTOPIA_URL, {"orderref": ANA}, follow=True)
+    response = operator_client.post(UTOPIA_URL, {"orderref": ANA}, follow=True)
 
     order = Order.objects.get(orderref=ANA)
     assert response.status_code == 200
@@ -334,8 +337,8 @@ def search(client: Client, by: str, q: str):
     return client.get(POWERCODE_URL, {"by": by, "q": q})
 
 
-def test_powercode_search_lists_customers_with_links(operator, upstreams):
-    response = search(operator, "name", "smith")
+def test_powercode_search_lists_customers_with_links(operator_client, upstreams):
+    response = search(operator_client, "name", "smith")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -344,11 +347,11 @@ def test_powercode_search_lists_customers_with_links(operator, upstreams):
     assert "?by=id&amp;q=1001" in body
 
 
-def test_powercode_read_by_id_shows_fields_tags_and_orders(operator, upstreams):
+def test_powercode_read_by_id_shows_fields_tags_and_orders(operator_client, upstreams):
     upstreams.powercode.tags["1001"] = {12}
     order = OrderFactory(powercode_customer_id="1001", state=OrderState.DUPLICATE)
 
-    body = search(operator, "id", "1001").content.decode()
+    body = search(operator_client, "id", "1001").content.decode()
 
     assert '<th scope="row">Street</th><td>250 N WASHINGTON BLVD</td>' in body
     assert 'data-tag-id="12">Tag 12 (#12)' in body
@@ -357,13 +360,13 @@ def test_powercode_read_by_id_shows_fields_tags_and_orders(operator, upstreams):
 
 
 def test_powercode_read_by_site_id_finds_the_utopia_customer(
-    operator, upstreams, django_capture_on_commit_callbacks
+    operator_client, upstreams, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=ANA)
     provision_order.delay(order.pk).get()
     order.refresh_from_db()
 
-    body = search(operator, "site", "SITE-104233").content.decode()
+    body = search(operator_client, "site", "SITE-104233").content.decode()
 
     assert f"#{order.powercode_customer_id} Ana" in body
     assert reverse("admin:orders_order_change", args=[order.pk]) in body
@@ -386,13 +389,13 @@ def all_fields(body: str) -> str:
 
 
 def test_powercode_customer_reads_as_a_summary_then_all_fields(
-    operator, upstreams, django_capture_on_commit_callbacks
+    operator_client, upstreams, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=ANA)
     provision_order.delay(order.pk).get()
     order.refresh_from_db()
 
-    body = search(operator, "site", "SITE-104233").content.decode()
+    body = search(operator_client, "site", "SITE-104233").content.decode()
 
     assert summary_rows(body) == {
         "customer-id": order.powercode_customer_id,
@@ -419,11 +422,11 @@ def test_powercode_customer_reads_as_a_summary_then_all_fields(
     assert_no_secret(body)
 
 
-def test_powercode_shows_a_second_spelling_that_disagrees(operator, upstreams):
+def test_powercode_shows_a_second_spelling_that_disagrees(operator_client, upstreams):
     upstreams.powercode.customers["1001"]["physicalStreet"] = "250 N Washington Blvd"
     upstreams.powercode.customers["1001"]["physicalCity"] = "North Ogden"
 
-    body = search(operator, "id", "1001").content.decode()
+    body = search(operator_client, "id", "1001").content.decode()
 
     assert summary_rows(body)["street"] == "250 N WASHINGTON BLVD"
     assert summary_rows(body)["city"] == "Ogden"
@@ -431,22 +434,26 @@ def test_powercode_shows_a_second_spelling_that_disagrees(operator, upstreams):
     assert "<code>physicalCity</code></td><td>North Ogden</td>" in all_fields(body)
 
 
-def test_powercode_search_results_have_nothing_left_to_unfold(operator, upstreams):
-    body = search(operator, "name", "smith").content.decode()
+def test_powercode_search_results_have_nothing_left_to_unfold(
+    operator_client, upstreams
+):
+    body = search(operator_client, "name", "smith").content.decode()
 
     assert summary_rows(body)["name"] == "Robert Smith"
     assert "powercode-all-fields" not in body
 
 
-def test_powercode_page_says_its_search_matches_spelling_exactly(operator, upstreams):
+def test_powercode_page_says_its_search_matches_spelling_exactly(
+    operator_client, upstreams
+):
     upstreams.powercode.customers["1003"] = {
         "CustomerID": "1003",
         "CompanyName": "Lucía García",
         "ExtAccountID": "SITE-9",
     }
 
-    found = search(operator, "name", "García").content.decode()
-    missed = search(operator, "name", "Garcia").content.decode()
+    found = search(operator_client, "name", "García").content.decode()
+    missed = search(operator_client, "name", "Garcia").content.decode()
 
     assert 'data-customer-id="1003"' in found
     assert 'data-customer-id="1003"' not in missed
@@ -457,28 +464,28 @@ def test_powercode_page_says_its_search_matches_spelling_exactly(operator, upstr
     assert "search by Utopia site id" in note
 
 
-def test_powercode_miss_is_said_plainly(operator, upstreams):
-    response = search(operator, "id", "424242")
+def test_powercode_miss_is_said_plainly(operator_client, upstreams):
+    response = search(operator_client, "id", "424242")
 
     assert response.status_code == 200
     assert "PowerCode has no customer for" in response.content.decode()
 
 
 @pytest.mark.parametrize(("by", "action"), [("id", "readCustomer"), ("name", "find")])
-def test_powercode_outage_is_a_readable_message(operator, upstreams, by, action):
+def test_powercode_outage_is_a_readable_message(operator_client, upstreams, by, action):
     upstreams.powercode.fail_next(action, status=500)
 
-    response = search(operator, by, "1001")
+    response = search(operator_client, by, "1001")
 
     assert response.status_code == 502
     assert "PowerCode did not answer usably" in response.content.decode()
     assert "HTTP 500" in response.content.decode()
 
 
-def test_unreadable_tags_leave_the_customer_shown(operator, upstreams):
+def test_unreadable_tags_leave_the_customer_shown(operator_client, upstreams):
     upstreams.powercode.fail_next("tags", status=503)
 
-    response = search(operator, "id", "1001")
+    response = search(operator_client, "id", "1001")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -494,11 +501,11 @@ def test_unreadable_tags_leave_the_customer_shown(operator, upstreams):
         ({"body": "not json"}, "answered non-JSON"),
     ],
 )
-def test_powercode_transport_faults_are_readable(operator, answer, shown):
+def test_powercode_transport_faults_are_readable(operator_client, answer, shown):
     reset_clients()
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, re.compile(r".*"), **answer)
-        response = search(operator, "id", "1001")
+        response = search(operator_client, "id", "1001")
     reset_clients()
 
     assert response.status_code == 502
@@ -520,28 +527,28 @@ def test_a_customer_without_ids_claims_no_orders():
     assert powercode_lookup.orders_of("2001", "").count() == 1
 
 
-def test_an_orderref_typed_in_lower_case_is_looked_up(operator, upstreams):
-    body = look_up(operator, " uia202511-040101 ").content.decode()
+def test_an_orderref_typed_in_lower_case_is_looked_up(operator_client, upstreams):
+    body = look_up(operator_client, " uia202511-040101 ").content.decode()
 
     assert 'id="utopia-customer"' in body
     assert "Ana" in body
 
 
 def test_another_plan_is_refused_once_a_plan_was_billed(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     other = ServicePlanMapping.objects.create(
         utopia_product="Residential 1G", powercode_service_id="88"
     )
     upstreams.powercode.fail_next("createTicket", api_status=5, message="No category")
     provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
     )
     order = Order.objects.get(orderref=MEI)
     assert order.state == OrderState.FAILED
 
     response = provision_now(
-        operator, django_capture_on_commit_callbacks, MEI, plan=other.pk
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=other.pk
     )
 
     order.refresh_from_db()
@@ -552,7 +559,7 @@ def test_another_plan_is_refused_once_a_plan_was_billed(
 
 
 def test_a_chosen_plan_made_inactive_is_not_billed(
-    operator, upstreams, business_plan, django_capture_on_commit_callbacks
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
 ):
     order = OrderFactory(orderref=MEI, chosen_plan=business_plan)
     business_plan.active = False

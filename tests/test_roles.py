@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import Failure, FailureKind, Order, OrderState
 from tests.factories import OrderFactory
-from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +26,6 @@ OPERATOR_PAGES = [
     "admin:orders_webhookdelivery_changelist",
     "admin:tickets_tickettemplate_changelist",
 ]
-
-
-@pytest.fixture
-def operator_client() -> Client:
-    return logged_in(OPERATORS)
-
-
-@pytest.fixture
-def administrator_client() -> Client:
-    return logged_in(ADMINISTRATORS)
 
 
 @pytest.mark.parametrize("page", SETTINGS_PAGES)
