@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
@@ -44,25 +46,38 @@ class UnchangedSinceOpened(forms.ModelForm):
         """The fields another save may have changed; the form's own by default."""
         return list(self._meta.fields or [])
 
-    def stale_check_applies(self) -> bool:
-        return True
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         name = self.add_prefix(VERSION_FIELD)
         # A page always sends it; a form posted without one is not a page's.
-        if name not in self.data or not self.stale_check_applies():
+        if name not in self.data:
             return cleaned
         if self.data[name] != self.version_now:
-            # Shown again with the row's version: the next save is informed.
-            self.data = self.data.copy()
-            self.data[name] = self.version_now
+            # Refused again until the page is reloaded: it still shows this
+            # person's old values, and a second Save would put them back.
             raise forms.ValidationError(STALE_TEXT)
         return cleaned
 
 
 class CarriesOpenedVersion(admin.ModelAdmin):
-    """Puts the form's hidden version on the change page, in the last fieldset."""
+    """Puts the form's hidden version on the change page, in the last fieldset.
+
+    A POST locks the row from loading it to saving it (the admin runs a change
+    in one transaction), so two saves of one page take turns and the second
+    one's check sees the first one's change.
+    """
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Model | None:
+        if request.method != "POST" or not transaction.get_connection().in_atomic_block:
+            return super().get_object(request, object_id, from_field)
+        locked = self.get_queryset(request).select_for_update(of=("self",))
+        field = self.opts.get_field(from_field) if from_field else self.opts.pk
+        try:
+            return locked.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_fieldsets(
         self, request: HttpRequest, obj: Model | None = None

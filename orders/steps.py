@@ -104,7 +104,14 @@ def add_services(order: Order, journal: StepJournal) -> StepOutcome:
         journal.save_progress()
 
     summary = services_summary(wanted, journal.result["added"], in_doubt)
-    no_product = not product_names(order.utopia_data) and not active_chosen_plan(order)
+    # A plan billed by an earlier attempt stays billed, even if its mapping or
+    # staff's choice has been made inactive since.
+    unmapped = [product for product in unmapped if plan_key([product]) not in added]
+    no_product = (
+        not product_names(order.utopia_data)
+        and not active_chosen_plan(order)
+        and plan_key([]) not in added
+    )
     if unmapped or (no_product and not resolved_by_staff(order, UNMAPPED)):
         return StepOutcome(summary, failure=(UNMAPPED, unmapped_message(unmapped)))
     if in_doubt and not staff_checked(order):
@@ -176,9 +183,15 @@ def chosen_plan_service(order: Order, plan: ServicePlanMapping) -> PlannedServic
     products = product_names(order.utopia_data)
     # Keyed by the products it stands for, as a mapped plan is: one bought
     # product is billed once, whether by its mapping or by staff's choice.
-    key = "plan:" + ("+".join(normalize_text(p) for p in products) or "chosen")
     label = f"{plan.utopia_product} (chosen by staff)"
-    return PlannedService(key, plan.powercode_service_id, plan.quantity, label)
+    return PlannedService(
+        plan_key(products), plan.powercode_service_id, plan.quantity, label
+    )
+
+
+def plan_key(products: list[str]) -> str:
+    """How the journal names the plan billed for these products."""
+    return "plan:" + ("+".join(normalize_text(p) for p in products) or "chosen")
 
 
 def mapped_plan_services(order: Order) -> tuple[list[PlannedService], list[str]]:
@@ -193,9 +206,13 @@ def mapped_plan_services(order: Order) -> tuple[list[PlannedService], list[str]]
         if mapping is None:
             unmapped.append(product)
             continue
-        key = f"plan:{normalize_text(product)}"
         wanted.append(
-            PlannedService(key, mapping.powercode_service_id, mapping.quantity, product)
+            PlannedService(
+                plan_key([product]),
+                mapping.powercode_service_id,
+                mapping.quantity,
+                product,
+            )
         )
     return wanted, unmapped
 

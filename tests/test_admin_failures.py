@@ -381,3 +381,17 @@ def test_a_note_saved_from_an_old_page_keeps_the_resolution_note(admin_client):
     failure.refresh_from_db()
     assert "Someone saved a change here" in response.content.decode()
     assert failure.note == "Created ticket 881"
+
+
+def test_a_resolve_from_an_old_page_keeps_a_newer_note(admin_client):
+    failure = failure_of()
+    page = admin_client.get(page_url(failure))
+    form = resolve_form(failure, "fixed")
+    form["opened_version"] = page.context["adminform"].form["opened_version"].value()
+    Failure.objects.filter(pk=failure.pk).update(note="Do not resolve: ticket 991")
+
+    response = admin_client.post(page_url(failure), form)
+
+    failure.refresh_from_db()
+    assert "Someone saved a change here" in response.content.decode()
+    assert (failure.resolved, failure.note) == (False, "Do not resolve: ticket 991")

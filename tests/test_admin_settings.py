@@ -289,3 +289,21 @@ def test_a_save_from_a_current_page_goes_through(administrator_client):
     )
 
     assert ProvisioningSettings.load().tag_ids == "7"
+
+
+def test_a_refused_page_is_refused_again_until_reloaded(administrator_client):
+    page = administrator_client.get(SETTINGS_URL)
+    ProvisioningSettings.objects.update(tag_ids="77")
+    stale = settings_form(
+        tag_ids="5",
+        email_recipients="billing@example.com",
+        opened_version=opened_version(page),
+    )
+
+    first = administrator_client.post(SETTINGS_URL, stale)
+    second = administrator_client.post(
+        SETTINGS_URL, first.context["adminform"].form.data
+    )
+
+    assert "Someone saved a change here" in second.content.decode()
+    assert ProvisioningSettings.load().tag_ids == "77"

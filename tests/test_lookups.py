@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 from backoffice import powercode_lookup
 from backoffice.roles import ADMINISTRATORS, OPERATORS
 from orders.models import FailureKind, Order, OrderState, ServicePlanMapping
-from orders.queue import QUEUE_DOWN_MESSAGE
+from orders.queue import QUEUE_DOWN_MESSAGE, requeue_order
 from orders.tasks import provision_order
 from orders.upstream import reset_clients
 from powercode.client import customer_page_url
@@ -571,3 +571,26 @@ def test_a_chosen_plan_made_inactive_is_not_billed(
     services = [c["serviceID"] for c in upstreams.powercode_calls("addCustomerService")]
     assert "77" not in services
     assert order.failures.filter(kind=FailureKind.UNMAPPED_SERVICE_PLAN).exists()
+
+
+def test_a_billed_chosen_plan_made_inactive_stays_billed_on_retry(
+    operator_client, upstreams, business_plan, django_capture_on_commit_callbacks
+):
+    upstreams.powercode.fail_next("createTicket", api_status=5, message="No category")
+    provision_now(
+        operator_client, django_capture_on_commit_callbacks, MEI, plan=business_plan.pk
+    )
+    order = Order.objects.get(orderref=MEI)
+    business_plan.active = False
+    business_plan.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_order(order)
+
+    order.refresh_from_db()
+    services = [c["serviceID"] for c in upstreams.powercode_calls("addCustomerService")]
+    assert services.count("77") == 1
+    assert order.state == OrderState.COMPLETED
+    assert not order.failures.filter(
+        kind=FailureKind.UNMAPPED_SERVICE_PLAN, resolved=False
+    ).exists()

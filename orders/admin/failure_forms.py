@@ -78,11 +78,9 @@ class FailureForm(UnchangedSinceOpened):
             self.fields["seen_last_seen"].initial = self.instance.last_seen.isoformat()
 
     def guarded_fields(self) -> list[str]:
-        # A note saved from an old page must not replace a resolution's note.
+        # A note or resolution from an old page must not replace a newer one;
+        # a recurrence (last_seen) has its own check and message below.
         return ["note", "resolved", "resolved_at"]
-
-    def stale_check_applies(self) -> bool:
-        return not self.resolving  # resolving has its own check, on last_seen
 
     def clean_seen_last_seen(self) -> datetime | None:
         return parse_seen(self.cleaned_data["seen_last_seen"])

@@ -163,3 +163,32 @@ def test_two_templates_activated_at_once_leave_one_active(postgres):
 
         assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
         assert TicketTemplate.objects.filter(is_active=True).count() == 1
+
+
+def test_two_saves_of_one_settings_page_at_once_keep_both_or_warn(postgres):
+    from django.forms.models import model_to_dict
+
+    from orders.models import ProvisioningSettings
+    from tests.helpers import logged_in
+
+    url = "/admin/orders/provisioningsettings/"
+    clients = [logged_in("Administrators") for _ in range(2)]
+    page = clients[0].get(url)
+    version = page.context["adminform"].form["opened_version"].value()
+    row = model_to_dict(ProvisioningSettings.load(), exclude=["id"])
+    base = {key: value for key, value in row.items() if value not in ("", None)}
+    changes = [{"tag_ids": "11"}, {"email_recipients": "b@example.com"}]
+
+    answers = run_at_once(
+        2,
+        lambda i: (
+            clients[i]
+            .post(url, {**base, **changes[i], "opened_version": version})
+            .status_code
+        ),
+    )
+
+    row = ProvisioningSettings.load()
+    assert sorted(answers) == [200, 302]  # one saved, one told to reload
+    saved = changes[answers.index(302)]
+    assert all(str(getattr(row, k)) == v for k, v in saved.items())
