@@ -395,3 +395,18 @@ def test_a_resolve_from_an_old_page_keeps_a_newer_note(admin_client):
     failure.refresh_from_db()
     assert "Someone saved a change here" in response.content.decode()
     assert (failure.resolved, failure.note) == (False, "Do not resolve: ticket 991")
+
+
+def test_an_orders_failure_links_the_orders_deliveries(operator_client):
+    failure = failure_of()
+    delivery = WebhookDelivery.objects.create(
+        method="POST", orderref=failure.orderref, order=failure.order
+    )
+    WebhookDelivery.objects.create(method="POST", orderref="UIA-OTHER")
+
+    body = operator_client.get(page_url(failure)).content.decode()
+    url = f"/admin/orders/webhookdelivery/?order__id__exact={failure.order_id}"
+    listed = operator_client.get(url).context["cl"].result_list
+
+    assert url in body
+    assert list(listed) == [delivery]

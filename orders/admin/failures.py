@@ -136,10 +136,20 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
 
     @admin.display(description="Webhook delivery")
     def delivery_link(self, failure: Failure) -> str:
-        if failure.delivery_id is None:
-            return "-"
-        url = reverse("admin:orders_webhookdelivery_change", args=[failure.delivery_id])
-        return format_html('<a href="{}">{}</a>', url, failure.delivery)
+        if failure.delivery_id is not None:
+            url = reverse(
+                "admin:orders_webhookdelivery_change", args=[failure.delivery_id]
+            )
+            return format_html('<a href="{}">{}</a>', url, failure.delivery)
+        if failure.order_id is not None:
+            # An order's failure: its deliveries are the order's.
+            url = reverse("admin:orders_webhookdelivery_changelist")
+            return format_html(
+                '<a href="{}?order__id__exact={}">The order\'s deliveries</a>',
+                url,
+                failure.order_id,
+            )
+        return "-"
 
     def get_form(
         self,
@@ -229,10 +239,10 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
         for order, outcome in retried:
             if outcome.history:
                 self.log_change(request, order, outcome.history)
-        queued = {order.pk for order, outcome in retried if outcome.queued}
+        history = {order.pk: outcome.history for order, outcome in retried}
         for failure in failures:
-            if failure.order_id in queued:
-                self.log_change(request, failure, "Order: Retried.")
+            if history.get(failure.order_id):
+                self.log_change(request, failure, f"Order: {history[failure.order_id]}")
 
         also = (
             f"{counted(without_order, 'failure')} of no order cannot be retried:"
