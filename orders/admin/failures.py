@@ -13,12 +13,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
-from backoffice.admin_pages import StaffTitles, list_time
+from backoffice.admin_pages import StaffTitles
 from backoffice.stale_forms import CarriesOpenedVersion
-from orders.admin.display import data_table, preformatted
+from orders.admin.failure_columns import FailureColumns
 from orders.admin.failure_forms import (
     RECURRED_TEXT,
     SEEN_FIELD_PREFIX,
@@ -39,11 +37,10 @@ from orders.backoffice_actions import (
 from orders.failure_stats import failure_stats
 from orders.models import Failure
 from orders.models.order import SETTLED_STATES
-from uac.masking import mask_text
 
 
 @admin.register(Failure)
-class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
+class FailureAdmin(CarriesOpenedVersion, RetryButton, FailureColumns, StaffTitles):
     form = FailureForm
     change_list_template = "admin/orders/failure/change_list.html"
     actions = ["resolve_with_note", "retry_orders"]
@@ -104,52 +101,6 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, StaffTitles):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # failures are recorded by the pipeline, never by hand
-
-    @admin.display(description="Last seen", ordering="last_seen")
-    def last_seen_at(self, failure: Failure) -> str:
-        return list_time(failure.last_seen)
-
-    @admin.display(description="Resolved by")
-    def resolver(self, failure: Failure) -> str:
-        # A name, not a link: operators may not open staff logins.
-        return failure.resolved_by.get_username() if failure.resolved_by else "-"
-
-    @admin.display(description="Order", ordering="orderref")
-    def order_link(self, failure: Failure) -> str:
-        if failure.order_id is None:
-            return failure.orderref or "(no usable orderref)"
-        url = reverse("admin:orders_order_change", args=[failure.order_id])
-        return format_html('<a href="{}">{}</a>', url, failure.orderref)
-
-    @admin.display(description="Message")
-    def short_message(self, failure: Failure) -> str:
-        text = mask_text(failure.message)
-        return text if len(text) <= 120 else f"{text[:119]}…"
-
-    @admin.display(description="Message")
-    def message_text(self, failure: Failure) -> SafeString:
-        return preformatted(mask_text(failure.message))
-
-    @admin.display(description="Customer data")
-    def customer_table(self, failure: Failure) -> SafeString:
-        return data_table(failure.customer_data)
-
-    @admin.display(description="Webhook delivery")
-    def delivery_link(self, failure: Failure) -> str:
-        if failure.delivery_id is not None:
-            url = reverse(
-                "admin:orders_webhookdelivery_change", args=[failure.delivery_id]
-            )
-            return format_html('<a href="{}">{}</a>', url, failure.delivery)
-        if failure.order_id is not None:
-            # An order's failure: its deliveries are the order's.
-            url = reverse("admin:orders_webhookdelivery_changelist")
-            return format_html(
-                '<a href="{}?order__id__exact={}">The order\'s deliveries</a>',
-                url,
-                failure.order_id,
-            )
-        return "-"
 
     def get_form(
         self,
