@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import StaffTitles, list_time
+from orders.admin import display
 from orders.admin.display import data_table, preformatted, pretty_body
 from orders.models import WebhookDelivery
 from uac.masking import mask_text
@@ -63,10 +62,7 @@ class WebhookDeliveryAdmin(StaffTitles):
 
     @admin.display(description="Orderref", ordering="orderref")
     def order_link(self, delivery: WebhookDelivery) -> str:
-        if delivery.order_id is None:
-            return delivery.orderref or "-"
-        url = reverse("admin:orders_order_change", args=[delivery.order_id])
-        return format_html('<a href="{}">{}</a>', url, delivery.orderref)
+        return display.order_link(delivery.order_id, delivery.orderref)
 
     @admin.display(description="Why not accepted")
     def reason_text(self, delivery: WebhookDelivery) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -92,3 +93,11 @@ def preformatted(text: str) -> SafeString:
     if not text:
         return format_html('<span class="quiet">{}</span>', EMPTY)
     return format_html('<pre class="uac-pre">{}</pre>', text)
+
+
+def order_link(order_id: int | None, orderref: str, missing: str = "-") -> str:
+    """The orderref linked to its order's page; the bare text without an order."""
+    if order_id is None:
+        return orderref or missing
+    url = reverse("admin:orders_order_change", args=[order_id])
+    return format_html('<a href="{}">{}</a>', url, orderref)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.admin_pages import list_time
+from orders.admin import display
 from orders.admin.display import data_table, preformatted
 from orders.models import Failure
 from uac.masking import mask_text
@@ -27,10 +28,9 @@ class FailureColumns(admin.ModelAdmin):
 
     @admin.display(description="Order", ordering="orderref")
     def order_link(self, failure: Failure) -> str:
-        if failure.order_id is None:
-            return failure.orderref or "(no usable orderref)"
-        url = reverse("admin:orders_order_change", args=[failure.order_id])
-        return format_html('<a href="{}">{}</a>', url, failure.orderref)
+        return display.order_link(
+            failure.order_id, failure.orderref, missing="(no usable orderref)"
+        )
 
     @admin.display(description="Message")
     def short_message(self, failure: Failure) -> str:
