@@ -42,6 +42,11 @@ class UnchangedSinceOpened(forms.ModelForm):
         self.version_now = row_version(self.instance, self.guarded_fields())
         self.fields[VERSION_FIELD].initial = self.version_now
 
+    @property
+    def changed_data(self) -> list[str]:
+        # The version is the page's, not the row's: never a change to record.
+        return [name for name in super().changed_data if name != VERSION_FIELD]
+
     def guarded_fields(self) -> list[str]:
         """The fields another save may have changed; the form's own by default."""
         return list(self._meta.fields or [])

@@ -5,4 +5,5 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "orders"
-    verbose_name = "Orders"
+    # The section on the index: orders and what provisioning them uses.
+    verbose_name = "Provisioning"

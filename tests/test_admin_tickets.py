@@ -257,3 +257,16 @@ def test_an_edit_from_an_old_page_does_not_undo_another_edit(operator_client, se
     seeded.refresh_from_db()
     assert "Someone saved a change here" in response.content.decode()
     assert (seeded.body, seeded.subject) == ("<p>New body</p>", subject_before)
+
+
+def test_a_body_sent_with_crlf_lines_is_not_a_change(operator_client, seeded):
+    body = seeded.body.replace("\n", "\r\n")
+
+    operator_client.post(
+        change_url(seeded), form_data(seeded, summary="Only this", body=body)
+    )
+
+    seeded.refresh_from_db()
+    change = LogEntry.objects.get(object_id=str(seeded.pk)).get_change_message()
+    assert "\r" not in seeded.body
+    assert "Body" not in change and "First line" in change

@@ -227,3 +227,17 @@ def test_every_process_follows_the_log_file_once_logrotate_moved_it(tmp_path):
 
     assert path.read_text().count("after") == 2
     assert "after" not in path.with_suffix(".log.1").read_text()
+
+
+def test_static_file_requests_stay_out_of_the_log():
+    from uac.app_logging import StaticRequestsOut
+
+    def server_line(message: str) -> logging.LogRecord:
+        return logging.LogRecord(
+            "django.server", logging.INFO, "", 0, message, (), None
+        )
+
+    keep = StaticRequestsOut()
+
+    assert not keep.filter(server_line('"GET /static/admin/css/base.css HTTP/1.1" 200'))
+    assert keep.filter(server_line('"POST /api-callback HTTP/1.1" 200'))

@@ -5,7 +5,7 @@ import sys
 
 from django.conf import settings
 
-from uac.masking import MASK, SecretMaskingFilter, mask_secrets
+from uac.masking import MASK, SecretMaskingFilter, mask_secrets, mask_text
 
 
 def formatted(record: logging.LogRecord) -> str:
@@ -52,3 +52,9 @@ def test_secret_keys_and_values_are_masked_in_stored_data() -> None:
         "Authorization": MASK,
         "plain": "kept",
     }
+
+
+def test_a_wrong_token_in_a_logged_request_line_is_hidden_too():
+    line = '"POST /api-callback?token=almost-right&x=1 HTTP/1.1" 401'
+
+    assert mask_text(line) == '"POST /api-callback?token=********&x=1 HTTP/1.1" 401'

@@ -29,6 +29,17 @@ ACTIVE_NOT_DELETED = (
 )
 
 
+class TextWithNewlines(forms.CharField):
+    """A textarea's text with the browser's CRLF line ends made plain LF.
+
+    Kept as sent, an untouched body would differ from the stored one and
+    count as changed in the history.
+    """
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class TicketTemplateForm(UnchangedSinceOpened):
     """The template form; a preview request validates it but never saves it."""
 
@@ -36,6 +47,10 @@ class TicketTemplateForm(UnchangedSinceOpened):
     # as "Save" does, so the form reports itself invalid for it: the admin then
     # shows the form again, with what staff typed and the preview below it.
     preview_requested = False
+    body = TextWithNewlines(
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 100}),
+        help_text=TicketTemplate._meta.get_field("body").help_text,
+    )
 
     class Meta:
         model = TicketTemplate
@@ -43,7 +58,6 @@ class TicketTemplateForm(UnchangedSinceOpened):
         widgets = {
             "subject": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "summary": forms.TextInput(attrs={"class": "vLargeTextField"}),
-            "body": forms.Textarea(attrs={"rows": 18, "cols": 100}),
         }
         labels = {"subject": "Ticket title", "summary": "First line"}
         help_texts = {

@@ -5,4 +5,4 @@ from django.apps import AppConfig
 
 class TicketsConfig(AppConfig):
     name = "tickets"
-    verbose_name = "Ticket templates"
+    verbose_name = "Tickets"

@@ -7,6 +7,8 @@ import logging.handlers
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 
 class LogFileHandler(logging.handlers.WatchedFileHandler):
     """Append to the log file, reopening it once logrotate has moved it.
@@ -34,3 +36,17 @@ class RefusalWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class StaticRequestsOut(logging.Filter):
+    """Leave the development server's static-file requests out of the log.
+
+    A page brings a dozen of them; kept, they would push the lines staff look
+    for out of the log page's tail.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "django.server":
+            return True
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return f'"GET {static}' not in record.getMessage()

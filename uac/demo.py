@@ -111,6 +111,8 @@ def busy_addresses(addresses: Iterable[tuple[str, int]]) -> list[str]:
 def start_web_and_worker(children: ChildProcesses, port: int) -> None:
     """Start the web app and a Celery worker on the configured broker."""
     python = sys.executable
+    # The worker's emails link to the order on the port the demo serves.
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     children.start(
         "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     )

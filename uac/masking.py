@@ -30,11 +30,20 @@ def configured_secrets() -> tuple[str, ...]:
     return tuple(sorted((v for v in values if len(v) >= 4), key=len, reverse=True))
 
 
+# A query parameter with a secret's name, in a logged request line or URL: its
+# value is hidden even when it is not the configured one (a wrong or old token).
+SECRET_QUERY_PARAMETER = re.compile(
+    r"([?&](?:token|api[_-]?key|apikey|password|secret)=)[^&\s\"']+", re.IGNORECASE
+)
+
+
 def mask_text(text: str) -> str:
-    """Replace every configured secret value found in text."""
+    """Replace every configured secret value found in text, and secret parameters."""
     for secret in configured_secrets():
         if secret in text:
             text = text.replace(secret, MASK)
+    if "=" in text:
+        text = SECRET_QUERY_PARAMETER.sub(rf"\g<1>{MASK}", text)
     return text
 
 

@@ -274,6 +274,7 @@ LOGGING = {
     "filters": {
         "mask_secrets": {"()": "uac.masking.SecretMaskingFilter"},
         "refusal_one_line": {"()": "uac.app_logging.RefusalWithoutTraceback"},
+        "static_requests_out": {"()": "uac.app_logging.StaticRequestsOut"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -297,8 +298,12 @@ LOGGING = {
         # runserver's request lines carry query strings: mask them as well.
         "django.server": {
             "handlers": ["console", "file"],
+            "filters": ["static_requests_out"],
             "level": "INFO",
             "propagate": False,
         },
+        # Django's own console handler (DEBUG only) would print its records
+        # unmasked and with a 403's traceback: they go through ours instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
