@@ -98,3 +98,18 @@ def administrator_client():
     from tests.helpers import logged_in
 
     return logged_in(ADMINISTRATORS)
+
+
+@pytest.fixture(autouse=True)
+def join_results_allowed_again() -> Iterator[None]:
+    """Undo Celery's "inside a task" flag that overlapping eager tasks can leave.
+
+    An eager task sets one process-wide flag while it runs and restores what
+    it found after; two running at once in threads (simultaneous webhooks in
+    the concurrency tests) can restore it to "inside a task" for good, and
+    every later `.get()` in the process would then refuse.
+    """
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
