@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
@@ -75,14 +74,13 @@ class CarriesOpenedVersion(admin.ModelAdmin):
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
     ) -> Model | None:
-        if request.method != "POST" or not transaction.get_connection().in_atomic_block:
-            return super().get_object(request, object_id, from_field)
-        locked = self.get_queryset(request).select_for_update(of=("self",))
-        field = self.opts.get_field(from_field) if from_field else self.opts.pk
-        try:
-            return locked.get(**{field.name: field.to_python(object_id)})
-        except (self.model.DoesNotExist, ValidationError, ValueError):
-            return None
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None or request.method != "POST":
+            return obj
+        if not transaction.get_connection().in_atomic_block:
+            return obj
+        # Read again under the lock: what a save that came first has written.
+        return type(obj).objects.select_for_update(of=("self",)).get(pk=obj.pk)
 
     def get_fieldsets(
         self, request: HttpRequest, obj: Model | None = None
