@@ -178,7 +178,7 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, FailureColumns, StaffTitle
         outcome = retry_failure(failure)
         if outcome.history:
             self.log_change(request, failure, f"Order: {outcome.history}")
-            self.log_change(request, failure.order, outcome.history)
+        self.log_retries(request, [(failure.order, outcome)])
         return outcome
 
     @admin.action(
@@ -187,9 +187,7 @@ class FailureAdmin(CarriesOpenedVersion, RetryButton, FailureColumns, StaffTitle
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Failure]) -> None:
         failures = list(queryset.select_related("order"))
         retried, without_order = retry_failures(failures)
-        for order, outcome in retried:
-            if outcome.history:
-                self.log_change(request, order, outcome.history)
+        self.log_retries(request, retried)
         history = {order.pk: outcome.history for order, outcome in retried}
         for failure in failures:
             if history.get(failure.order_id):

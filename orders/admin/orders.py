@@ -235,14 +235,11 @@ class OrderAdmin(RetryButton, StaffTitles):
 
     def retry_object(self, request: HttpRequest, order: Order) -> RetryOutcome:
         outcome = retry_order(order)
-        if outcome.history:
-            self.log_change(request, order, outcome.history)
+        self.log_retries(request, [(order, outcome)])
         return outcome
 
     @admin.action(description="Retry selected orders", permissions=["change"])
     def retry_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         retried = backoffice_actions.retry_orders(queryset)
-        for order, outcome in retried:
-            if outcome.history:
-                self.log_change(request, order, outcome.history)
+        self.log_retries(request, retried)
         self.report_retries(request, [outcome for _, outcome in retried])

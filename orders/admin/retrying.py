@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -46,6 +48,14 @@ class RetryButton(admin.ModelAdmin):
     def retry_object(self, request: HttpRequest, obj: Model) -> RetryOutcome:
         """Retry what obj stands for; log it in the admin history."""
         raise NotImplementedError
+
+    def log_retries(
+        self, request: HttpRequest, retried: Iterable[tuple[Model, RetryOutcome]]
+    ) -> None:
+        """Note in each order's history what its retry did, if it did anything."""
+        for order, outcome in retried:
+            if outcome.history:
+                self.log_change(request, order, outcome.history)
 
     def report_retries(
         self,
